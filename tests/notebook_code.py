@@ -1,0 +1,28 @@
+"""Load the notebook's imports, constants, functions and classes as a module, without running its other cells."""
+import ast
+import json
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "siames_network_pytorch.ipynb"
+
+
+def keeps(node):
+    """True for the statements that define things: imports, functions, classes and UPPER_CASE constants."""
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
+        return True
+    return isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets)
+
+
+def load_notebook_code():
+    """Execute the defining statements of every code cell, in order, inside a fresh module."""
+    module = types.ModuleType("notebook_code")
+    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        tree = ast.Module(body=[n for n in ast.parse("\n".join(lines)).body if keeps(n)], type_ignores=[])
+        exec(compile(tree, str(NOTEBOOK), "exec"), module.__dict__)
+    return module
