@@ -51,6 +51,12 @@ def zip_of(folder):
     return archive.read_bytes()
 
 
+def snapshot(folder):
+    """Every path below folder with the hash of its content, to show that a failed load changed nothing."""
+    return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for p in sorted(folder.rglob("*"))}
+
+
 def assert_nothing_left(data_dir):
     """The data folder does not exist and no staging folder was left beside it."""
     assert not data_dir.exists()
@@ -154,23 +160,27 @@ def test_empty_data_folder_is_filled(nb, tmp_path, make_faces):
 def test_missing_data_folder_is_named(nb, tmp_path):
     with pytest.raises(nb.FaceDataError, match=r"The data folder .*nowhere does not exist\. Set DATA_DIR"):
         nb.load_faces(tmp_path / "nowhere", nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_folder_of_other_things_is_refused_and_left_unchanged(nb, tmp_path):
     data_dir = tmp_path / "att_faces"
     data_dir.mkdir()
     (data_dir / "notes.txt").write_text("my notes")
+    before = snapshot(data_dir)
     with pytest.raises(nb.FaceDataError, match="holds no subject folders named s1, s2"):
         nb.obtain_faces(data_dir, None, None, None, olivetti_fallback=False)
-    assert [p.name for p in data_dir.iterdir()] == ["notes.txt"]
+    assert snapshot(data_dir) == before
 
 
 def test_subject_with_one_image_is_named(nb, make_faces):
     folder = make_faces()
     for extra in ("2.pgm", "3.pgm"):
         (folder / "s2" / extra).unlink()
+    before = snapshot(folder)
     with pytest.raises(nb.FaceDataError, match=r"Subject folder .*s2 holds 1 image\(s\); every person needs at least 2"):
         nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    assert snapshot(folder) == before
 
 
 def test_bad_local_copy_leaves_no_data_folder(nb, tmp_path, make_faces, offline):
@@ -190,22 +200,28 @@ def test_truncated_image_is_named(nb, make_faces):
     folder = make_faces()
     image = folder / "s1" / "2.pgm"
     image.write_bytes(image.read_bytes()[:200])
+    before = snapshot(folder)
     with pytest.raises(nb.FaceDataError, match=r"Cannot read the image .*s1/2\.pgm .*truncated or not an image"):
         nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    assert snapshot(folder) == before
 
 
 def test_file_with_image_name_but_no_image_is_named(nb, make_faces):
     folder = make_faces()
     (folder / "s3" / "4.png").write_text("not really a PNG")
+    before = snapshot(folder)
     with pytest.raises(nb.FaceDataError, match=r"Cannot read the image .*s3/4\.png"):
         nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    assert snapshot(folder) == before
 
 
 def test_files_that_are_not_images_are_ignored_and_reported(nb, make_faces):
     folder = make_faces()
     (folder / "README").write_text("credits")
     (folder / "s1" / "Thumbs.db").write_bytes(b"\0\1")
+    before = snapshot(folder)
     images, raw, subjects, files, ignored = nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    assert snapshot(folder) == before
     assert len(images) == 9 and "s1/Thumbs.db" not in files
     assert nb.describe_ignored(ignored, folder) == (
         "Ignored 2 entries that are not subject folders or images: README, s1/Thumbs.db.")
