@@ -57,6 +57,14 @@ def snapshot(folder):
             for p in sorted(folder.rglob("*"))}
 
 
+def assert_load_refused(nb, folder, message_pattern):
+    """Loading folder raises FaceDataError matching the pattern and leaves the folder as it was."""
+    before = snapshot(folder)
+    with pytest.raises(nb.FaceDataError, match=message_pattern):
+        nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    assert snapshot(folder) == before
+
+
 def assert_nothing_left(data_dir):
     """The data folder does not exist and no staging folder was left beside it."""
     assert not data_dir.exists()
@@ -177,10 +185,7 @@ def test_subject_with_one_image_is_named(nb, make_faces):
     folder = make_faces()
     for extra in ("2.pgm", "3.pgm"):
         (folder / "s2" / extra).unlink()
-    before = snapshot(folder)
-    with pytest.raises(nb.FaceDataError, match=r"Subject folder .*s2 holds 1 image\(s\); every person needs at least 2"):
-        nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
-    assert snapshot(folder) == before
+    assert_load_refused(nb, folder, r"Subject folder .*s2 holds 1 image\(s\); every person needs at least 2")
 
 
 def test_bad_local_copy_leaves_no_data_folder(nb, tmp_path, make_faces, offline):
@@ -200,19 +205,13 @@ def test_truncated_image_is_named(nb, make_faces):
     folder = make_faces()
     image = folder / "s1" / "2.pgm"
     image.write_bytes(image.read_bytes()[:200])
-    before = snapshot(folder)
-    with pytest.raises(nb.FaceDataError, match=r"Cannot read the image .*s1/2\.pgm .*truncated or not an image"):
-        nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
-    assert snapshot(folder) == before
+    assert_load_refused(nb, folder, r"Cannot read the image .*s1/2\.pgm .*truncated or not an image")
 
 
 def test_file_with_image_name_but_no_image_is_named(nb, make_faces):
     folder = make_faces()
     (folder / "s3" / "4.png").write_text("not really a PNG")
-    before = snapshot(folder)
-    with pytest.raises(nb.FaceDataError, match=r"Cannot read the image .*s3/4\.png"):
-        nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
-    assert snapshot(folder) == before
+    assert_load_refused(nb, folder, r"Cannot read the image .*s3/4\.png")
 
 
 def test_files_that_are_not_images_are_ignored_and_reported(nb, make_faces):
