@@ -26,3 +26,14 @@ def load_notebook_code():
         tree = ast.Module(body=[n for n in ast.parse("\n".join(lines)).body if keeps(n)], type_ignores=[])
         exec(compile(tree, str(NOTEBOOK), "exec"), module.__dict__)
     return module
+
+
+def execute_notebook(output_dir, **parameters):
+    """Run the whole notebook with papermill, writing to output_dir (also its OUTPUT_DIR); return output_dir."""
+    import papermill
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(NOTEBOOK, output_dir / "executed.ipynb", cwd=ROOT, kernel_name="python3",
+                               progress_bar=False, parameters={"OUTPUT_DIR": str(output_dir), **parameters})
+    return output_dir
