@@ -21,7 +21,7 @@ def real_faces(nb):
     if source and Path(source).is_dir():
         return Path(source)
     data_dir = ROOT / nb.DATA_DIR
-    nb.obtain_faces(data_dir, source, nb.DATA_URL, nb.DATA_MD5, nb.OLIVETTI_FALLBACK)
+    nb.fetch_att_faces(data_dir, source, nb.DATA_URL, nb.DATA_MD5, nb.OLIVETTI_FALLBACK)
     return data_dir
 
 

@@ -56,7 +56,7 @@ def test_figures_are_png(code_cells):
     outputs = [output for cell in code_cells for output in cell.outputs]
     assert not [o for o in outputs if "image/svg+xml" in o.get("data", {})], "SVG figures are compared by nbval"
     pngs = sum("image/png" in o.get("data", {}) for o in outputs)
-    assert pngs >= 11, f"expected the tutorial's figures (at least 11 PNGs), found {pngs}"
+    assert pngs >= 15, f"expected the tutorial's figures (at least 15 PNGs), found {pngs}"
 
 
 def test_promised_figures_are_stored(code_cells):
@@ -65,7 +65,9 @@ def test_promised_figures_are_stored(code_cells):
                    for cell in code_cells)
     for fragment in ("draw_siamese_diagram()", 'show_pairs(example_a', 'history["step_loss"]',
                      "plot_distance_histograms(test_distances", "ROC on held-out people", "TSNE(",
-                     "show_pairs(test_images[first_index]"):
+                     "show_pairs(test_images[first_index]", "left-out people (calibration)",
+                     "plot_distance_matrix(test_distances", "hardest_pairs(test_distances, test_genuine, PAIRS_TO_SHOW",
+                     "strongest = max("):
         assert has_png(fragment), f"no stored figure for the cell containing {fragment!r}"
 
 
@@ -107,3 +109,15 @@ def test_ci_runs_the_readme_test_command():
     command = re.search(r"^TEST_COMMAND=\"(.+)\"$", ci, re.MULTILINE).group(1)
     assert f"\n{command}\n" in readme, "README.md must show the exact test command that .ci/run runs"
     assert shlex.split(command)[:3] == ["python", "-m", "pytest"]
+
+
+def test_network_appears_well_before_the_middle_of_the_code(code_cells):
+    lines = [len([line for line in cell.source.splitlines() if line.strip()]) for cell in code_cells]
+    network_cell = next(i for i, cell in enumerate(code_cells) if "class SiameseNetwork(nn.Module)" in cell.source)
+    assert sum(lines[:network_cell]) < 0.4 * sum(lines), "the data machinery crowds out the network"
+
+
+def test_machinery_cells_are_collapsed(code_cells):
+    hidden = [cell.source for cell in code_cells if cell.metadata.get("jupyter", {}).get("source_hidden")]
+    for definition in ("def check_parameters(", "def fetch_att_faces(", "class IdentityFolder("):
+        assert any(definition in source for source in hidden), f"{definition} should sit in a collapsed cell"
