@@ -12,9 +12,9 @@ numpy.random.default_rng(--seed); every other parameter keeps its value from the
 except SANITY_CHECKS, which is off: the benchmark measures every split, and a split where the network loses
 to a baseline is a result to report, not a reason to stop (the checks below list it). Per split, the
 executed notebook, its metrics.json and its wall time (wall_seconds.txt) go to --out/split-NN/; with
---resume, a split whose folder already holds both is read back instead of run again. The script prints one row per
-split and the mean and worst split for the Siamese network, raw pixels and Fisherfaces, then checks the
-targets of issue 7 and writes summary.json and summary.md to --out.
+--resume, a split whose folder already holds both is read back instead of run again. The script prints one
+row per split and the mean and worst split for the Siamese network, raw pixels and Fisherfaces, then checks
+the targets of issue 7 and writes summary.json and summary.md to --out.
 """
 import argparse
 import json

@@ -2,8 +2,8 @@
 threshold must be nearly as good as the best one in hindsight, and reruns with the same seed must agree.
 
 OTHER_SPLIT is one of the twelve seed-2027 benchmark splits (report splits at first, tuning splits since),
-where all of issue 7's targets hold; it guards against regressions. Not every split is like it: on s31-s40, for example, the
-network is behind Fisherfaces on AUC (0.940 against 0.977), as README says."""
+where all of issue 7's targets hold; it guards against regressions. Not every split is like it: on s31-s40,
+for example, the network is behind Fisherfaces on AUC (0.940 against 0.977), as README says."""
 import json
 
 import numpy as np
