@@ -116,3 +116,72 @@ def test_checkpoint_with_code_objects_is_refused(nb, tmp_path):
                 "extra": Payload()}, path)
     with pytest.raises(ValueError, match=r"is not a checkpoint written by this notebook \(UnpicklingError\)"):
         nb.load_checkpoint(path)
+
+
+def test_warp_images_mirrors_shifts_and_zooms(nb):
+    images = torch.randn(3, 1, *nb.IMAGE_SIZE)
+    assert torch.allclose(nb.warp_images(images, 1.0), images, atol=1e-5)
+    mirrored = nb.warp_images(images, 1.0, mirror=torch.tensor([True, False, True]))
+    assert torch.allclose(mirrored[0], images[0].flip(-1), atol=1e-5)
+    assert torch.allclose(mirrored[1], images[1], atol=1e-5)
+    # a shift of (x, y) = (2, 1) pixels reads each output pixel from 2 columns right and 1 row down
+    shifted = nb.warp_images(images, 1.0, mirror=torch.tensor([False] * 3), shifts=torch.tensor([[2.0, 1.0]] * 3))
+    assert torch.allclose(shifted[:, :, 5:-5, 5:-5], images[:, :, 6:-4, 7:-3], atol=1e-5)
+    # zooming in by 2 shows the central half of the image: the centre pixel stays, corners come closer
+    ramp = torch.arange(nb.IMAGE_SIZE[1], dtype=torch.float32).expand(1, 1, *nb.IMAGE_SIZE).contiguous()
+    zoomed = nb.warp_images(ramp, 2.0)
+    centre = (nb.IMAGE_SIZE[1] - 1) / 2
+    assert torch.allclose(zoomed[0, 0, 0] - centre, (ramp[0, 0, 0] - centre) / 2, atol=1e-4)
+
+
+def test_random_views_are_seeded_and_zoom_only_in(nb):
+    images = torch.randn(6, 1, *nb.IMAGE_SIZE)
+    first = nb.random_views(images, 3, 1.3, torch.Generator().manual_seed(1))
+    again = nb.random_views(images, 3, 1.3, torch.Generator().manual_seed(1))
+    assert torch.equal(first, again) and first.shape == images.shape
+    assert not torch.allclose(first, images)
+    plain = nb.random_views(images, 0, 1.0, torch.Generator().manual_seed(1))
+    assert all(torch.allclose(v, x, atol=1e-5) or torch.allclose(v, x.flip(-1), atol=1e-5)
+               for v, x in zip(plain, images))
+
+
+def test_feature_distances_search_views_and_average_networks(nb):
+    import numpy as np
+    # two images, two networks, two views each, 2-D embeddings
+    first = np.array([[[[0.0, 0.0], [3.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]]]])
+    second = np.array([[[[6.0, 0.0], [3.0, 4.0]], [[0.0, 2.0], [0.0, 6.0]]]])
+    # network 1: closest views (3,0)-(6,0) at 3; network 2: (0,0)-(0,2) at 2 -> sqrt((9 + 4) / 2)
+    assert nb.feature_distances(first, second)[0, 0] == pytest.approx(6.5 ** 0.5)
+    vectors = np.random.default_rng(0).normal(size=(5, 3))
+    from scipy.spatial.distance import cdist, pdist
+    assert np.allclose(nb.feature_distances(vectors, vectors), cdist(vectors, vectors))
+    distances, genuine = nb.pair_distances(vectors, np.array([1, 1, 2, 2, 3]))
+    assert np.allclose(distances, pdist(vectors)) and genuine.tolist() == [True] + [False] * 6 + [True, False, False]
+
+
+def test_embed_at_scales_keeps_networks_and_zooms_apart(nb):
+    torch.manual_seed(0)
+    networks = [nb.SiameseNetwork(**SMALL).eval() for _ in range(2)]
+    images = torch.randn(3, 1, *nb.IMAGE_SIZE)
+    features = nb.embed_at_scales(nb.SiameseEnsemble(networks), images, [1.0, 1.2])
+    assert features.shape == (3, 2, 2, SMALL["embedding_dim"])
+    assert torch.allclose(torch.from_numpy(features[:, 1, 0]), nb.embed(networks[1], images), atol=1e-6)
+    assert not np_close(features[:, 0, 0], features[:, 0, 1])
+    single = nb.embed_at_scales(networks[0], images, [1.0])
+    assert single.shape == (3, 1, 1, SMALL["embedding_dim"])
+
+
+def np_close(a, b):
+    """True when two arrays are equal up to float32 rounding."""
+    return torch.allclose(torch.as_tensor(a), torch.as_tensor(b), atol=1e-6)
+
+
+def test_compare_uses_the_checkpoints_zooms(nb, tmp_path, real_faces):
+    torch.manual_seed(0)
+    ensemble = nb.SiameseEnsemble([nb.SiameseNetwork(**SMALL)])
+    plain, searched = tmp_path / "plain.pt", tmp_path / "searched.pt"
+    nb.save_checkpoint(ensemble, plain, SMALL, nb.IMAGE_SIZE, threshold=0.5)
+    nb.save_checkpoint(ensemble, searched, SMALL, nb.IMAGE_SIZE, threshold=0.5, zooms=[0.8, 1.0, 1.2])
+    assert torch.load(searched, weights_only=True)["zooms"] == [0.8, 1.0, 1.2]
+    pair = (real_faces / "s1" / "1.pgm", real_faces / "s1" / "5.pgm")
+    assert nb.compare(*pair, searched)[0] < nb.compare(*pair, plain)[0]  # the search can only bring a pair closer
