@@ -7,6 +7,7 @@ Not collected by pytest (its name does not start with test_). From the repositor
     python tests/benchmark_splits.py --seed 2026              # 12 splits that became tuning splits (see README)
     python tests/benchmark_splits.py --seed 2027              # 12 more that became tuning splits (see README)
     python tests/benchmark_splits.py --seed 2028              # the previous recipe's report splits (see README)
+    python tests/benchmark_splits.py --seed 2030              # a second report of the current recipe (see README)
 
 Each split holds out --people identities drawn at random from the folders of DATA_DIR with
 numpy.random.default_rng(--seed); every other parameter keeps its value from the notebook's parameters cell,
