@@ -78,3 +78,13 @@ def test_resume_reads_back_finished_splits_and_reruns_others(stand_in, tmp_path)
     assert len(stand_in) == 2
     bench.run_split(["s3", "s4"], tmp_path / "a", {}, resume=False)  # without resume: always run
     assert len(stand_in) == 3
+
+
+def test_threshold_rules_are_compared_by_their_gap_to_one_minus_eer():
+    first, second = fake_metrics(["s1", "s2"]), fake_metrics(["s3", "s4"])  # both: EER 5 %, so 1 - EER = 95 %
+    first["threshold_rules"] = {"used": {"balanced_accuracy": 0.94}, "other": {"balanced_accuracy": 0.90}}
+    second["threshold_rules"] = {"used": {"balanced_accuracy": 0.95}, "other": {"balanced_accuracy": 0.94}}
+    rules = bench.compare_threshold_rules([first, second])
+    assert rules["used"]["within_0.02"] == 2 and rules["other"]["within_0.02"] == 1
+    assert rules["other"]["worst_gap"] == pytest.approx(-0.05) and rules["used"]["mean_gap"] == pytest.approx(-0.005)
+    assert bench.compare_threshold_rules([first, fake_metrics(["s5", "s6"])]) == {}  # an older run: no comparison
