@@ -85,6 +85,6 @@ def test_threshold_rules_are_compared_by_their_gap_to_one_minus_eer():
     first["threshold_rules"] = {"used": {"balanced_accuracy": 0.94}, "other": {"balanced_accuracy": 0.90}}
     second["threshold_rules"] = {"used": {"balanced_accuracy": 0.95}, "other": {"balanced_accuracy": 0.94}}
     rules = bench.compare_threshold_rules([first, second])
-    assert rules["used"]["within_0.02"] == 2 and rules["other"]["within_0.02"] == 1
+    assert rules["used"]["within_slack"] == 2 and rules["other"]["within_slack"] == 1
     assert rules["other"]["worst_gap"] == pytest.approx(-0.05) and rules["used"]["mean_gap"] == pytest.approx(-0.005)
     assert bench.compare_threshold_rules([first, fake_metrics(["s5", "s6"])]) == {}  # an older run: no comparison
