@@ -10,6 +10,7 @@ Not collected by pytest (its name does not start with test_). From the repositor
     python tests/benchmark_splits.py --seed 2029              # earlier report splits of the same networks,
     python tests/benchmark_splits.py --seed 2030              #   reported with older thresholds (see README)
     python tests/benchmark_splits.py --seed 2031              #   (see README)
+    python tests/benchmark_splits.py --seed 2033              # a second report of the current notebook
 
 Each split holds out --people identities drawn at random from the folders of DATA_DIR with
 numpy.random.default_rng(--seed); every other parameter keeps its value from the notebook's parameters cell,
