@@ -16,24 +16,24 @@ def nb():
 
 @pytest.fixture(scope="session")
 def real_faces(nb):
-    """A folder holding the real AT&T faces: ATT_FACES_SOURCE if it is a folder, else the notebook's DATA_DIR."""
-    source = os.environ.get(nb.LOCAL_COPY_ENV_VAR)
+    """A folder holding the real AT&T faces (s1 ... s40): ATT_FACES_SOURCE if it is a folder, else the notebook's
+    DATA_DIR, filled the way the notebook fills it."""
+    source = os.environ.get("ATT_FACES_SOURCE")
     if source and Path(source).is_dir():
         return Path(source)
     data_dir = ROOT / nb.DATA_DIR
-    nb.fetch_att_faces(data_dir, source, nb.DATA_URL, nb.DATA_MD5, nb.OLIVETTI_FALLBACK)
+    nb.fetch_att_faces(data_dir, source, nb.ATT_FACES_URL, nb.ATT_FACES_MD5, nb.OLIVETTI_FALLBACK)
     return data_dir
 
 
 @pytest.fixture
 def make_faces(real_faces, tmp_path):
-    """Build a small face folder (subjects x images copied from the real data) under tmp_path."""
-    def build(name="faces", subjects=3, images=3):
+    """Build a small face folder (people x images copied from the real data, folders s1, s2, ...) under tmp_path."""
+    def build(name="faces", people=3, images=3):
         folder = tmp_path / name
-        for subject in range(1, subjects + 1):
-            (folder / f"s{subject}").mkdir(parents=True)
+        for person in range(1, people + 1):
+            (folder / f"s{person}").mkdir(parents=True)
             for image in range(1, images + 1):
-                target = folder / f"s{subject}" / f"{image}.pgm"
-                shutil.copyfile(real_faces / f"s{subject}" / f"{image}.pgm", target)
+                shutil.copyfile(real_faces / f"s{person}" / f"{image}.pgm", folder / f"s{person}" / f"{image}.pgm")
         return folder
     return build

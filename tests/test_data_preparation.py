@@ -1,4 +1,5 @@
-"""Bad data must end in one clear message and never leave a half-written data folder behind."""
+"""Bad data must end in one clear message and never leave a half-written data folder behind; every photo is read
+upright, grey, cropped to the network's aspect ratio and standardised."""
 import functools
 import hashlib
 import http.server
@@ -59,12 +60,31 @@ def snapshot(folder):
             for p in sorted(folder.rglob("*"))}
 
 
-def assert_load_refused(nb, folder, message_pattern):
-    """Loading folder raises FaceDataError matching the pattern and leaves the folder as it was."""
+def load(nb, folder, find_faces=False):
+    """load_faces with the notebook's sizes."""
+    return nb.load_faces(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE, find_faces)
+
+
+def people_of(nb, folder):
+    """The person names and the person id of every photo, as read by load_faces."""
+    _, _, person_ids, names, _, _ = load(nb, folder)
+    return names, person_ids.tolist()
+
+
+def skipped_files(skipped):
+    """{file: reason} of load_faces' skipped list, whose entries read 'file (reason)'."""
+    return dict(entry[:-1].split(" (", 1) for entry in skipped)
+
+
+def assert_load_refused(nb, folder, *named):
+    """Loading folder raises FaceDataError naming every string of `named` and leaves the folder as it was."""
     before = snapshot(folder)
-    with pytest.raises(nb.FaceDataError, match=message_pattern):
-        nb.load_identities(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    with pytest.raises(nb.FaceDataError) as error:
+        load(nb, folder)
+    for part in named:
+        assert part in str(error.value), f"{part!r} not named in: {error.value}"
     assert snapshot(folder) == before
+    return str(error.value)
 
 
 def assert_nothing_left(data_dir):
@@ -74,16 +94,29 @@ def assert_nothing_left(data_dir):
         assert [p.name for p in data_dir.parent.iterdir()] == []
 
 
+# Obtaining the faces
+
 def test_offline_without_local_copy_lists_what_was_tried(nb, tmp_path, offline):
     data_dir = tmp_path / "data" / "att_faces"
+    url = "http://127.0.0.1:9/att_faces.zip"
     with pytest.raises(nb.FaceDataError) as error:
-        nb.fetch_att_faces(data_dir, None, "http://127.0.0.1:9/att_faces.zip", nb.DATA_MD5, True)
-    message = str(error.value)
-    assert "Could not obtain the AT&T face images. Tried:" in message
-    assert "ATT_FACES_SOURCE: not set" in message
-    assert "downloading http://127.0.0.1:9/att_faces.zip: download from" in message
-    assert "scikit-learn's Olivetti faces: scikit-learn's fetch_olivetti_faces failed" in message
-    assert "set ATT_FACES_SOURCE=/path/to/att_faces.zip" in message
+        nb.fetch_att_faces(data_dir, None, url, nb.ATT_FACES_MD5, True)
+    tried = {line.strip(" -").split(":", 1)[0]: line for line in str(error.value).splitlines() if line.startswith("  - ")}
+    assert set(tried) == {"ATT_FACES_SOURCE", "downloading http", "scikit-learn's Olivetti faces"}
+    assert "not set" in tried["ATT_FACES_SOURCE"]
+    assert url in tried["downloading http"]
+    assert "Name or service not known" in tried["scikit-learn's Olivetti faces"]
+    assert "ATT_FACES_SOURCE=" in str(error.value) and data_dir.as_posix() in str(error.value)
+    assert_nothing_left(data_dir)
+
+
+def test_without_the_olivetti_fallback_it_is_not_tried(nb, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(sklearn.datasets, "fetch_olivetti_faces", lambda *a, **k: calls.append(1))
+    data_dir = tmp_path / "data" / "att_faces"
+    with pytest.raises(nb.FaceDataError) as error:
+        nb.fetch_att_faces(data_dir, None, "http://127.0.0.1:9/att_faces.zip", nb.ATT_FACES_MD5, False)
+    assert calls == [] and "Olivetti" not in str(error.value)
     assert_nothing_left(data_dir)
 
 
@@ -92,7 +125,7 @@ def test_download_with_wrong_checksum_is_discarded(nb, tmp_path, make_faces, ser
     data_dir = tmp_path / "data" / "att_faces"
     with pytest.raises(nb.FaceDataError) as error:
         nb.fetch_att_faces(data_dir, None, url, "0" * 32, olivetti_fallback=False)
-    assert "does not have the expected MD5 checksum" in str(error.value)
+    assert url in str(error.value) and "MD5" in str(error.value) and "0" * 32 in str(error.value)
     assert_nothing_left(data_dir)
 
 
@@ -101,9 +134,8 @@ def test_verified_download_is_unpacked_into_place(nb, tmp_path, make_faces, serv
     url = serve("att_faces.zip", payload)
     data_dir = tmp_path / "data" / "att_faces"
     message = nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
-    assert message == f"Obtained the faces from downloading {url}."
-    folder = nb.IdentityFolder(data_dir)
-    assert folder.classes == ["s1", "s2", "s3"] and folder.targets == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert url in message
+    assert people_of(nb, data_dir) == (["s1", "s2", "s3"], [0, 0, 0, 1, 1, 1, 2, 2, 2])
     assert [p.name for p in data_dir.parent.iterdir()] == ["att_faces"]
 
 
@@ -113,7 +145,7 @@ def test_archive_that_is_not_a_zip_is_discarded(nb, tmp_path, serve):
     data_dir = tmp_path / "data" / "att_faces"
     with pytest.raises(nb.FaceDataError) as error:
         nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
-    assert "could not be unpacked" in str(error.value)
+    assert url in str(error.value) and "zip" in str(error.value).lower()
     assert_nothing_left(data_dir)
 
 
@@ -123,7 +155,7 @@ def test_interrupted_download_leaves_nothing_and_next_run_starts_cleanly(nb, tmp
     url = serve("att_faces.zip", payload)
     data_dir = tmp_path / "data" / "att_faces"
 
-    def interrupted(url, root, filename=None, md5=None):
+    def interrupted(url, root, filename=None, md5=None, *args, **kwargs):
         (Path(root) / filename).write_bytes(payload[: len(payload) // 2])
         raise KeyboardInterrupt
 
@@ -133,7 +165,7 @@ def test_interrupted_download_leaves_nothing_and_next_run_starts_cleanly(nb, tmp
             nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
     assert_nothing_left(data_dir)
     nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
-    assert nb.IdentityFolder(data_dir).classes == ["s1", "s2", "s3"]
+    assert people_of(nb, data_dir)[0] == ["s1", "s2", "s3"]
 
 
 def test_stale_staging_folder_of_a_killed_run_is_removed(nb, tmp_path, make_faces):
@@ -145,7 +177,7 @@ def test_stale_staging_folder_of_a_killed_run_is_removed(nb, tmp_path, make_face
 
 
 @pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
-def test_local_copy_is_used(nb, tmp_path, make_faces, as_zip):
+def test_local_copy_is_used_and_made_writable(nb, tmp_path, make_faces, serve, as_zip):
     source = make_faces()
     for path in sorted(source.rglob("*"), reverse=True):
         path.chmod(0o555 if path.is_dir() else 0o444)
@@ -153,59 +185,29 @@ def test_local_copy_is_used(nb, tmp_path, make_faces, as_zip):
         archive = tmp_path / "att_faces.zip"
         archive.write_bytes(zip_of(source))
         source = archive
+    never_fetched = serve("att_faces.zip", b"the download must not be tried when the local copy works")
     data_dir = tmp_path / "data" / "att_faces"
-    message = nb.fetch_att_faces(data_dir, str(source), None, None, olivetti_fallback=False)
-    assert message == "Obtained the faces from the local copy named by ATT_FACES_SOURCE."
-    assert nb.IdentityFolder(data_dir).classes == ["s1", "s2", "s3"]
+    message = nb.fetch_att_faces(data_dir, str(source), never_fetched, "0" * 32, olivetti_fallback=False)
+    assert "ATT_FACES_SOURCE" in message and "download" not in message
+    assert people_of(nb, data_dir) == (["s1", "s2", "s3"], [0, 0, 0, 1, 1, 1, 2, 2, 2])
     assert all(p.stat().st_mode & 0o200 for p in [data_dir, *data_dir.rglob("*")]), "the copy must be writable"
+    (data_dir / "s1" / "1.pgm").write_bytes(b"")  # really writable, and the source is untouched
+    if not as_zip:
+        assert (source / "s1" / "1.pgm").stat().st_size > 0
 
 
 def test_empty_data_folder_is_filled(nb, tmp_path, make_faces):
     data_dir = tmp_path / "data" / "att_faces"
     data_dir.mkdir(parents=True)
     nb.fetch_att_faces(data_dir, str(make_faces()), None, None, olivetti_fallback=False)
-    assert nb.IdentityFolder(data_dir).classes == ["s1", "s2", "s3"]
+    assert people_of(nb, data_dir)[0] == ["s1", "s2", "s3"]
 
 
-def test_missing_data_folder_is_named(nb, tmp_path):
-    with pytest.raises(nb.FaceDataError, match=r"The data folder .*nowhere does not exist\. Set DATA_DIR"):
-        nb.load_identities(tmp_path / "nowhere", nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
-    assert not (tmp_path / "nowhere").exists()
-
-
-def test_folder_without_identity_folders_is_refused_and_left_unchanged(nb, tmp_path):
-    data_dir = tmp_path / "att_faces"
-    data_dir.mkdir()
-    (data_dir / "notes.txt").write_text("my notes")
+def test_folder_with_photos_is_used_as_it_is(nb, tmp_path, make_faces):
+    data_dir = make_faces(name="mine", people=2)
     before = snapshot(data_dir)
-    assert nb.fetch_att_faces(data_dir, None, None, None, olivetti_fallback=False).startswith("Using the images")
-    assert_load_refused(nb, data_dir, r"holds 0 identity sub-folder\(s\); at least 2 are needed, each with the "
-                                      r"images of one identity")
-    assert snapshot(data_dir) == before
-
-
-def test_identity_folder_without_images_is_named(nb, make_faces):
-    folder = make_faces()
-    (folder / "s4").mkdir()
-    (folder / "s4" / "notes.txt").write_text("no images here")
-    assert_load_refused(nb, folder, r"The identity folder .*s4 holds 0 image\(s\); every identity needs at least 2")
-
-
-def test_identities_are_sorted_naturally_and_hidden_entries_skipped(nb, make_faces):
-    folder = make_faces(subjects=3)
-    (folder / "s2").rename(folder / "s10")
-    (folder / ".ipynb_checkpoints").mkdir()
-    (folder / "s1" / "._1.pgm").write_bytes(b"macOS resource fork, not an image")
-    images, raw, subjects, names, files, ignored = nb.load_identities(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
-    assert names == ["s1", "s3", "s10"] and files[0] == "s1/1.pgm" and files[-1] == "s10/3.pgm"
-    assert subjects.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2] and ignored == ["s1/._1.pgm"]
-
-
-def test_subject_with_one_image_is_named(nb, make_faces):
-    folder = make_faces()
-    for extra in ("2.pgm", "3.pgm"):
-        (folder / "s2" / extra).unlink()
-    assert_load_refused(nb, folder, r"The identity folder .*s2 holds 1 image\(s\); every identity needs at least 2")
+    message = nb.fetch_att_faces(data_dir, str(make_faces(name="other", people=3)), None, None, False)
+    assert data_dir.as_posix() in message and snapshot(data_dir) == before
 
 
 def test_bad_local_copy_leaves_no_data_folder(nb, tmp_path, make_faces, offline):
@@ -216,32 +218,95 @@ def test_bad_local_copy_leaves_no_data_folder(nb, tmp_path, make_faces, offline)
     data_dir = tmp_path / "data" / "att_faces"
     with pytest.raises(nb.FaceDataError) as error:
         nb.fetch_att_faces(data_dir, str(source), None, None, olivetti_fallback=False)
-    assert "the local copy named by ATT_FACES_SOURCE: Subject folder s2 holds fewer than 2 images" in str(error.value)
+    failure = next(line for line in str(error.value).splitlines() if "ATT_FACES_SOURCE" in line and "- " in line)
+    assert "at least 2" in failure
     assert_nothing_left(data_dir)
+
+
+# Reading the photos
+
+def test_missing_data_folder_is_named(nb, tmp_path):
+    with pytest.raises(nb.FaceDataError) as error:
+        load(nb, tmp_path / "nowhere")
+    assert str(tmp_path / "nowhere") in str(error.value) and "DATA_DIR" in str(error.value)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_folder_without_person_folders_is_refused_and_left_unchanged(nb, tmp_path):
+    data_dir = tmp_path / "att_faces"
+    data_dir.mkdir()
+    (data_dir / "notes.txt").write_text("my notes")
+    before = snapshot(data_dir)
+    assert data_dir.as_posix() in nb.fetch_att_faces(data_dir, None, None, None, olivetti_fallback=False)
+    message = assert_load_refused(nb, data_dir, str(data_dir))
+    assert " 0 " in message and "at least 2" in message
+    assert snapshot(data_dir) == before
+
+
+def test_one_person_folder_is_refused(nb, make_faces):
+    folder = make_faces(people=1)
+    assert " 1 " in assert_load_refused(nb, folder, str(folder), "at least 2")
+
+
+def test_person_folder_without_images_is_named(nb, make_faces):
+    folder = make_faces()
+    (folder / "s4").mkdir()
+    (folder / "s4" / "notes.txt").write_text("no images here")
+    assert " 0 " in assert_load_refused(nb, folder, str(folder / "s4"), "at least 2")
+
+
+def test_person_with_one_photo_is_named(nb, make_faces):
+    folder = make_faces()
+    for extra in ("2.pgm", "3.pgm"):
+        (folder / "s2" / extra).unlink()
+    message = assert_load_refused(nb, folder, str(folder / "s2"), "at least 2")
+    assert " 1 " in message and str(folder / "s1") not in message
+
+
+def test_people_are_sorted_naturally_and_hidden_entries_skipped(nb, make_faces):
+    folder = make_faces(people=3)
+    (folder / "s2").rename(folder / "s10")
+    (folder / ".ipynb_checkpoints").mkdir()
+    (folder / ".ipynb_checkpoints" / "1.pgm").write_bytes((folder / "s1" / "1.pgm").read_bytes())
+    (folder / "s1" / "._1.pgm").write_bytes(b"macOS resource fork, not an image")
+    images, raw, person_ids, names, files, skipped = load(nb, folder)
+    assert names == ["s1", "s3", "s10"] and files[0] == "s1/1.pgm" and files[-1] == "s10/3.pgm"
+    assert person_ids.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2] and len(images) == len(raw) == len(files) == 9
+    assert list(skipped_files(skipped)) == ["s1/._1.pgm"] and "not an image" in skipped[0]
+
+
+def test_photos_are_sorted_naturally_within_a_person(nb, make_faces):
+    folder = make_faces(people=2, images=3)
+    for number in (10, 2):
+        (folder / "s1" / f"{number + 10}.pgm").write_bytes((folder / "s1" / "1.pgm").read_bytes())
+    _, _, _, _, files, _ = load(nb, folder)
+    assert files[:5] == ["s1/1.pgm", "s1/2.pgm", "s1/3.pgm", "s1/12.pgm", "s1/20.pgm"]
 
 
 def test_truncated_image_is_named(nb, make_faces):
     folder = make_faces()
     image = folder / "s1" / "2.pgm"
     image.write_bytes(image.read_bytes()[:200])
-    assert_load_refused(nb, folder, r"Cannot read the image .*s1/2\.pgm .*truncated or not an image")
+    assert_load_refused(nb, folder, str(image), "delete")
 
 
 def test_file_with_image_name_but_no_image_is_named(nb, make_faces):
     folder = make_faces()
     (folder / "s3" / "4.png").write_text("not really a PNG")
-    assert_load_refused(nb, folder, r"Cannot read the image .*s3/4\.png")
+    assert_load_refused(nb, folder, str(folder / "s3" / "4.png"))
 
 
-def test_files_that_are_not_images_are_ignored_and_reported(nb, make_faces):
+def test_files_that_are_not_images_are_skipped_and_listed(nb, make_faces):
     folder = make_faces()
     (folder / "README").write_text("credits")
     (folder / "s1" / "Thumbs.db").write_bytes(b"\0\1")
     before = snapshot(folder)
-    images, raw, subjects, names, files, ignored = nb.load_identities(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
+    images, raw, person_ids, names, files, skipped = load(nb, folder)
     assert snapshot(folder) == before
     assert len(images) == 9 and "s1/Thumbs.db" not in files
-    assert ignored == ["README", "s1/Thumbs.db"]
+    reasons = skipped_files(skipped)
+    assert list(reasons) == ["README", "s1/Thumbs.db"]
+    assert "person" in reasons["README"] and "not an image" in reasons["s1/Thumbs.db"]
 
 
 def test_other_sizes_and_colour_modes_are_preprocessed(nb, make_faces):
@@ -249,25 +314,115 @@ def test_other_sizes_and_colour_modes_are_preprocessed(nb, make_faces):
     colour = np.random.default_rng(0).integers(0, 255, size=(150, 200, 3), dtype=np.uint8)
     Image.fromarray(colour, "RGB").save(folder / "s1" / "4.png")
     Image.fromarray(colour[..., 0], "L").resize((40, 30)).save(folder / "s2" / "4.jpg")
-    images, raw, subjects, names, files, ignored = nb.load_identities(folder, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
-    assert tuple(images.shape) == (11, 1, *nb.IMAGE_SIZE)
-    assert raw.shape == (11, nb.RAW_PIXEL_SIZE[0] * nb.RAW_PIXEL_SIZE[1])
-    assert abs(float(images[3].mean())) < 1e-4 and abs(float(images[3].std(unbiased=False)) - 1) < 1e-3
-    assert "s1/4.png" in files and "s2/4.jpg" in files
+    Image.fromarray(colour, "RGB").convert("RGBA").save(folder / "s3" / "4.webp")
+    images, raw, person_ids, names, files, skipped = load(nb, folder)
+    assert tuple(images.shape) == (12, 1, *nb.IMAGE_SIZE) and images.dtype == torch.float32
+    assert raw.shape == (12, nb.RAW_PIXEL_SIZE[0] * nb.RAW_PIXEL_SIZE[1]) and 0 <= raw.min() and raw.max() <= 1
+    for name in ("s1/4.png", "s2/4.jpg", "s3/4.webp"):
+        image = images[files.index(name)]
+        assert abs(float(image.mean())) < 1e-4 and abs(float(image.std(unbiased=False)) - 1) < 1e-3
+    assert skipped == [] and person_ids.tolist() == [0] * 4 + [1] * 4 + [2] * 4
 
 
-def test_other_aspect_ratios_are_cropped_centrally_not_stretched(nb):
-    wide = np.zeros((100, 200), dtype=np.uint8)
-    wide[:, 59:141] = 255  # a bright band exactly as wide as the crop that keeps the AT&T aspect ratio
-    cropped = nb.crop_to_aspect(Image.fromarray(wide), 112 / 92)
-    assert cropped.size == (82, 100)
-    assert np.asarray(cropped).min() == 255
-    pixels = nb.image_pipeline([56, 46], standardised=False)(Image.fromarray(wide))
+def test_gif_photo_is_read(nb, make_faces):
+    folder = make_faces()
+    Image.open(folder / "s2" / "1.pgm").save(folder / "s2" / "4.gif")
+    images, raw, person_ids, names, files, skipped = load(nb, folder)
+    assert "s2/4.gif" in files and skipped == []
+    gif, original = files.index("s2/4.gif"), files.index("s2/1.pgm")
+    assert person_ids[gif] == 1
+    assert torch.allclose(images[gif], images[original], atol=1e-4), "a grey GIF holds the same pixels"
+
+
+def test_photo_with_an_orientation_tag_arrives_upright(nb, tmp_path):
+    upright = np.full((60, 40), 30, dtype=np.uint8)  # a portrait: 40 wide, 60 tall
+    upright[:12] = 255  # a white band at the top
+    sideways = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)  # how the camera stored it
+    assert sideways.size == (60, 40)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
+    path = tmp_path / "phone.jpg"
+    sideways.save(path, exif=exif, quality=95)
+    photo = nb.open_photo(path)
+    assert photo.mode == "L" and photo.size == (40, 60)
+    pixels = np.asarray(photo, dtype=float)
+    assert pixels[:8].mean() > 200 and pixels[20:].mean() < 80
+
+
+def test_open_photo_names_a_missing_file(nb, tmp_path):
+    with pytest.raises(FileNotFoundError) as error:
+        nb.open_photo(tmp_path / "missing.png")
+    assert str(tmp_path / "missing.png") in str(error.value)
+
+
+@pytest.mark.parametrize("shape, kept", [((100, 200), (slice(None), slice(59, 141))),
+                                         ((300, 92), (slice(94, 206), slice(None)))], ids=["wide", "tall"])
+def test_other_aspect_ratios_are_cropped_centrally_not_stretched(nb, shape, kept):
+    photo = np.zeros(shape, dtype=np.uint8)
+    photo[kept] = 255  # a bright region exactly the size of the central crop at the AT&T aspect ratio 56:46
+    pixels = nb.image_pipeline([56, 46], standardised=False)(Image.fromarray(photo))
+    assert tuple(pixels.shape) == (1, 56, 46) and float(pixels.min()) == 1.0
+    bigger = photo.copy()
+    bigger[tuple(slice(max(0, k.start - 3) if k.start else None, k.stop + 3 if k.stop else None) for k in kept)] = 255
+    assert float(nb.image_pipeline([56, 46], standardised=False)(Image.fromarray(bigger)).min()) == 1.0
+
+
+def test_crop_box_is_used_when_given(nb):
+    photo = np.zeros((200, 200), dtype=np.uint8)
+    photo[20:76, 100:146] = 255
+    pixels = nb.image_pipeline([56, 46], standardised=False, box=(100, 20, 146, 76))(Image.fromarray(photo))
     assert tuple(pixels.shape) == (1, 56, 46) and float(pixels.min()) == 1.0
 
 
 def test_standardised_pipeline_gives_mean_zero_and_unit_spread(nb, real_faces):
-    image = nb.open_face_image(real_faces / "s5" / "3.pgm")
+    image = nb.open_photo(real_faces / "s5" / "3.pgm")
     pixels = nb.image_pipeline(nb.IMAGE_SIZE)(image)
     assert tuple(pixels.shape) == (1, *nb.IMAGE_SIZE) and pixels.dtype == torch.float32
     assert abs(float(pixels.mean())) < 1e-5 and abs(float(pixels.std(unbiased=False)) - 1) < 1e-4
+    darker = Image.fromarray((np.asarray(image, dtype=float) * 0.5).astype(np.uint8))
+    difference = (nb.image_pipeline(nb.IMAGE_SIZE)(darker) - pixels).abs()
+    assert float(difference.mean()) < 0.03 and float(difference.max()) < 0.2, \
+        "a darker photo of the same face looks the same to the network (up to rounding to 8 bits)"
+
+
+def test_uniform_photo_does_not_divide_by_zero(nb):
+    pixels = nb.image_pipeline(nb.IMAGE_SIZE)(Image.new("L", (92, 112), 128))
+    assert torch.isfinite(pixels).all() and float(pixels.abs().max()) < 0.5
+
+
+# Finding faces first
+
+def fake_face_box(photo, image_size):
+    """A stand-in for the detector: no face in a uniform photo, else the whole photo."""
+    return None if np.asarray(photo).std() == 0 else (0, 0, photo.width, photo.height)
+
+
+def test_photos_without_a_face_are_skipped_and_listed(nb, make_faces, monkeypatch):
+    monkeypatch.setattr(nb, "face_box", fake_face_box)
+    folder = make_faces()
+    Image.new("L", (92, 112), 128).save(folder / "s2" / "x.jpg")
+    images, raw, person_ids, names, files, skipped = load(nb, folder, find_faces=True)
+    assert "s2/x.jpg" not in files and len(files) == 9
+    assert skipped_files(skipped) == {"s2/x.jpg": "no face found"}
+    images_off, _, _, _, files_off, skipped_off = load(nb, folder, find_faces=False)
+    assert "s2/x.jpg" in files_off and skipped_off == []
+
+
+def test_mostly_faceless_photos_suggest_turning_find_faces_off(nb, make_faces, monkeypatch):
+    monkeypatch.setattr(nb, "face_box", lambda photo, size: None)
+    folder = make_faces()
+    with pytest.raises(nb.FaceDataError) as error:
+        load(nb, folder, find_faces=True)
+    assert "FIND_FACES = False" in str(error.value) and " 9 " in str(error.value)
+
+
+def test_face_box_is_inside_the_photo_at_the_networks_aspect(nb):
+    for face, size in [((10, 20, 50, 50), (200, 300)), ((0, 0, 90, 90), (100, 100)), ((150, 250, 40, 40), (200, 300))]:
+        left, top, right, bottom = nb.framed_box(face, size, 56 / 46)
+        assert 0 <= left < right <= size[0] and 0 <= top < bottom <= size[1]
+        if right - left < size[0] and bottom - top < size[1]:
+            assert (bottom - top) / (right - left) == pytest.approx(56 / 46, abs=0.03)
+
+
+def test_detector_finds_no_face_in_a_blank_photo(nb):
+    assert nb.face_box(Image.new("L", (320, 240), 90), nb.IMAGE_SIZE) is None

@@ -1,58 +1,65 @@
-"""A wrong parameter stops the notebook with a message naming the parameter, its value and what is allowed."""
+"""A wrong parameter stops the notebook with a message naming the parameter, its value and what is allowed;
+what depends on the data (the people to test on) is checked by split_people."""
 import ast
 import json
-import re
 
 import numpy as np
 import pytest
-import torch
 
 from notebook_code import NOTEBOOK
 
 BAD_VALUES = {
-    "DATA_DIR": ["", 42],
-    "LOCAL_COPY_ENV_VAR": ["MY-VAR", None],
-    "DATA_URL": ["ftp://example.org/att_faces.zip", "att_faces.zip"],
-    "DATA_MD5": ["6EFB25CB", 12345],
-    "OLIVETTI_FALLBACK": ["yes", 1],
-    "TEST_SUBJECTS": [[1, 2, 2, 3], [7], "s1-s10", [1.5, 2], [True, False], ["alice", ""], [-1, 2]],
-    "TEST_SHARE": [0, 1, 1.5, "0.25"],
-    "IMAGE_SIZE": [[56], [8, 46], [56.0, 46], "56x46"],
-    "RAW_PIXEL_SIZE": [[112, 92, 3], [0, 92]],
-    "CONV_CHANNELS": [[], [16, 0], 16],
-    "HIDDEN_UNITS": [0, 12.5],
-    "EMBEDDING_DIM": [1, "64"],
-    "N_MODELS": [0, 2.0],
-    "CALIBRATION_MODELS": [0, -1, 1.0],
+    "DATA_DIR": ["", "   ", 42, None],
+    "TEST_PEOPLE": [[1, 2, 2, 3], [7], [], "s1-s10", [1.5, 2], [True, False], ["alice", ""], [-1, 2], 10],
+    "TEST_SHARE": [0, 1, 1.5, "0.25", None],
+    "VALIDATION_SHARE": [0, 0.6, "0.2", -0.1],
+    "IMAGE_SIZE": [[56], [8, 46], [56.0, 46], "56x46", [56, 46, 1]],
+    "CONV_CHANNELS": [[], [16, 0], 16, [16.0, 32]],
+    "HIDDEN_UNITS": [0, 12.5, "128"],
+    "EMBEDDING_DIM": [1, "64", 0],
     "MARGIN": [0, 3.0, -1, "1.4"],
     "EPOCHS": [0, 2.5, True],
-    "PEOPLE_PER_BATCH": [1, -4],
-    "IMAGES_PER_PERSON": [1, 0],
+    "PEOPLE_PER_BATCH": [1, -4, 30.0],
+    "IMAGES_PER_PERSON": [1, 0, 2.0],
     "LEARNING_RATE": [0, -1e-3, 2],
     "WEIGHT_DECAY": [-0.1, 2],
     "AUGMENT_SHIFT": [-1, 9, 1.5],
     "AUGMENT_ZOOM": [0.9, 2.5, "1.3", True],
-    "LEAVE_OUT_SHARE": [0, 0.6, "0.2"],
-    "MONITOR_PAIRS": [1],
-    "MONITOR_EVERY": [0],
-    "SEARCH_ZOOMS": [[], 1.0, [0.8, 3.0], [0.4, 1.0], ["1.0"]],
-    "ONE_SHOT_DRAWS": [0],
-    "PCA_COMPONENTS": [0],
-    "TSNE_PERPLEXITY": [0, -5],
-    "IDENTITIES_TO_SHOW": [0],
-    "PAIRS_TO_SHOW": [1],
-    "OCCLUSION_PATCH": [0, 100],
-    "OCCLUSION_STRIDE": [0],
-    "FIGURE_DPI": [5],
-    "SANITY_CHECKS": ["no", 0],
+    "RAW_PIXEL_SIZE": [[112, 92, 3], [0, 92], [112]],
+    "PCA_COMPONENTS": [0, 40.0],
+    "ONE_SHOT_DRAWS": [0, 200.0],
+    "SANITY_CHECKS": ["no", 0, None],
     "SEED": [-1, 0.5],
-    "OUTPUT_DIR": [""],
-    "NUM_WORKERS": [-1],
+    "OUTPUT_DIR": ["", " "],
+    "N_MODELS": [0, 2.0],
+    "CALIBRATION_MODELS": [0, -1, 1.0],
+    "SEARCH_ZOOMS": [[], 1.0, [0.8, 3.0], [0.4, 1.0], ["1.0"]],
+    "FIND_FACES": ["yes", 1, None],
+    "OLIVETTI_FALLBACK": ["yes", 1],
+    "PEOPLE_TO_SHOW": [0],
+    "PAIRS_TO_SHOW": [1],
+    "OCCLUSION_PATCH": [0, 17, 100],
+    "OCCLUSION_STRIDE": [0],
+    "FIGURE_DPI": [5, 1000],
+}
+
+GOOD_ALTERNATIVES = {
+    "TEST_PEOPLE": [None, ["alice", "bob"], (31, 32), [0, 1], ["s1", 2]],
+    "TEST_SHARE": [0.01, 0.9],
+    "VALIDATION_SHARE": [0.5],
+    "IMAGE_SIZE": [[16, 16], (112, 92)],
+    "MARGIN": [2, 0.5],
+    "AUGMENT_SHIFT": [0, 8],
+    "AUGMENT_ZOOM": [1, 2.0],
+    "SEARCH_ZOOMS": [[1.0], (0.5, 2)],
+    "CALIBRATION_MODELS": [1],
+    "OCCLUSION_PATCH": [16],
+    "WEIGHT_DECAY": [0],
 }
 
 
 def parameters_cell_names():
-    """The names assigned in the notebook's parameters cell."""
+    """The names assigned in the notebook's parameters cell, in order."""
     cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
     source = "".join(next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"])
     return [node.targets[0].id for node in ast.parse(source).body if isinstance(node, ast.Assign)]
@@ -74,78 +81,131 @@ def test_the_notebooks_own_values_pass(nb, good):
     nb.check_parameters(good)
 
 
+@pytest.mark.parametrize("name, value", [(n, v) for n, values in GOOD_ALTERNATIVES.items() for v in values])
+def test_other_sensible_values_pass(nb, good, name, value):
+    nb.check_parameters({**good, name: value})
+
+
 @pytest.mark.parametrize("name, value", [(n, v) for n, values in BAD_VALUES.items() for v in values])
 def test_bad_parameter_is_named_with_its_value_and_what_is_allowed(nb, good, name, value):
     with pytest.raises(ValueError) as error:
         nb.check_parameters({**good, name: value})
-    assert str(error.value).startswith(f"{name} = {value!r} cannot work: {name} must be ")
-    assert str(error.value).endswith(".")
+    message = str(error.value)
+    assert message.startswith(f"{name} = {value!r} cannot work")
+    assert nb.PARAMETER_RULES[name][1] in message, "the message must say what the parameter accepts"
 
 
-def test_output_inside_the_data_folder_is_refused(nb, good):
-    with pytest.raises(ValueError, match=re.escape("OUTPUT_DIR = 'data/att_faces/out' is inside DATA_DIR")):
-        nb.check_parameters({**good, "OUTPUT_DIR": "data/att_faces/out"})
+@pytest.mark.parametrize("output", ["data/att_faces/out", "data/att_faces", "./data/att_faces/x/y"])
+def test_output_inside_the_data_folder_is_refused(nb, good, output):
+    with pytest.raises(ValueError) as error:
+        nb.check_parameters({**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": output})
+    assert f"OUTPUT_DIR = {output!r}" in str(error.value) and "DATA_DIR = 'data/att_faces'" in str(error.value)
+
+
+def test_output_beside_the_data_folder_is_allowed(nb, good):
+    nb.check_parameters({**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": "data/att_faces_outputs"})
 
 
 NAMES = [f"s{n}" for n in range(1, 41)]
+IDS = np.repeat(np.arange(40), 10)
+
+
+def split(nb, test_people, seed=0, names=NAMES, ids=IDS):
+    """split_people with the names and ids given; the four returned arrays as sorted lists where they are sets."""
+    return nb.split_people(names, ids, test_people, seed)
 
 
 def test_numbers_mean_s_folders_and_names_are_kept(nb):
-    assert nb.resolve_test_subjects([3, 1], NAMES, 0.25, 0) == ["s3", "s1"]
-    assert nb.resolve_test_subjects(["s40", "s2"], NAMES, 0.25, 0) == ["s40", "s2"]
-    assert nb.resolve_test_subjects([1, 2], ["1", "2", "3", "4"], 0.25, 0) == ["1", "2"]
+    assert split(nb, [3, 1])[0].tolist() == [0, 2]
+    assert split(nb, ["s40", "s2"])[0].tolist() == [1, 39]
+    assert split(nb, ["s40", 2])[0].tolist() == [1, 39]
+    numbered = [str(n) for n in range(1, 9)]
+    assert split(nb, [1, 2], names=numbered, ids=np.repeat(np.arange(8), 3))[0].tolist() == [0, 1]
+    people = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    assert split(nb, ["frank", "bob"], names=people, ids=np.repeat(np.arange(6), 3))[0].tolist() == [1, 5]
 
 
-def test_unknown_test_subject_lists_allowed_values(nb):
+def test_the_groups_partition_the_people(nb):
+    test, validation, training, others = split(nb, list(range(1, 11)))
+    assert test.tolist() == list(range(10))
+    assert len(validation) == round(0.3 * 30) and len(training) == 30 - len(validation)
+    assert sorted([*test, *validation, *training]) == list(range(40))
+    assert sorted(others.tolist()) == sorted([*validation, *training])
+    assert sorted(others[:len(validation)].tolist()) == validation.tolist()
+    assert validation.tolist() == sorted(validation.tolist()) and training.tolist() == sorted(training.tolist())
+
+
+def test_validation_people_are_seeded_and_sized_by_the_share(nb, monkeypatch):
+    first = split(nb, [1, 2, 3], seed=5)
+    assert all(np.array_equal(a, b) for a, b in zip(first, split(nb, [1, 2, 3], seed=5)))
+    assert not np.array_equal(first[1], split(nb, [1, 2, 3], seed=6)[1])
+    monkeypatch.setattr(nb, "VALIDATION_SHARE", 0.5)
+    test, validation, training, _ = split(nb, [1, 2, 3], seed=5)
+    assert len(validation) == round(0.5 * 37) and len(training) == 37 - len(validation)
+
+
+@pytest.mark.parametrize("people", range(6, 13))
+def test_every_group_keeps_at_least_two_people(nb, monkeypatch, people):
+    monkeypatch.setattr(nb, "VALIDATION_SHARE", 0.5)
+    test, validation, training, _ = split(nb, [1, 2], names=NAMES[:people], ids=np.repeat(np.arange(people), 3))
+    assert len(test) == 2 and len(validation) >= 2 and len(training) >= 2
+    assert len(test) + len(validation) + len(training) == people
+
+
+def test_unknown_test_people_are_named_with_the_folders_there_are(nb):
     with pytest.raises(ValueError) as error:
-        nb.resolve_test_subjects([1, 41, "zoe"], NAMES, 0.25, 0)
-    assert str(error.value) == ("TEST_SUBJECTS = [1, 41, 'zoe'] names [41, 'zoe'], which are not identity folders "
-                                "of DATA_DIR; allowed are its folder names: s1, s2, s3, s4, s5, s6, s7, s8, s9, "
-                                "s10, s11, s12, ... (40 in all).")
+        split(nb, [1, 41, "zoe"])
+    message = str(error.value)
+    assert message.startswith("TEST_PEOPLE = [1, 41, 'zoe']")
+    assert "[41, 'zoe']" in message, "only the people that are not there are named as unknown"
+    assert "s1, s2, s3" in message and "40" in message
 
 
-def test_holding_out_too_many_subjects_is_refused(nb):
-    with pytest.raises(ValueError, match=r"holds out 39 of 40 identities, leaving fewer than 2 to train on; "
-                                         r"hold out at most 38"):
-        nb.resolve_test_subjects(list(range(1, 40)), NAMES, 0.25, 0)
+def test_a_number_without_its_s_folder_is_unknown(nb):
+    people = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    with pytest.raises(ValueError, match=r"\[3\]"):
+        split(nb, ["alice", 3], names=people, ids=np.repeat(np.arange(6), 3))
 
 
-def test_random_share_is_seeded_and_sized(nb):
-    first = nb.resolve_test_subjects(None, NAMES, 0.25, 7)
-    assert first == nb.resolve_test_subjects(None, NAMES, 0.25, 7) != nb.resolve_test_subjects(None, NAMES, 0.25, 8)
-    assert len(first) == 10 and len(set(first)) == 10 and set(first) <= set(NAMES)
-    assert len(nb.resolve_test_subjects(None, NAMES[:5], 0.1, 0)) == 2
+def test_holding_out_too_many_people_is_refused(nb):
+    with pytest.raises(ValueError) as error:
+        split(nb, list(range(1, 38)))
+    assert str(error.value).startswith("TEST_PEOPLE = ") and "at most 36" in str(error.value)
+    test, validation, training, _ = split(nb, list(range(1, 37)))
+    assert len(test) == 36 and len(validation) == 2 and len(training) == 2
 
 
-def test_too_few_identities_for_a_split_are_refused(nb):
-    with pytest.raises(nb.FaceDataError, match="DATA_DIR holds 3 identities; at least 4 are needed"):
-        nb.resolve_test_subjects(None, NAMES[:3], 0.25, 0)
+def test_drawn_test_people_are_seeded_and_sized_by_the_test_share(nb, monkeypatch):
+    first = split(nb, None, seed=7)[0]
+    assert np.array_equal(first, split(nb, None, seed=7)[0])
+    assert not np.array_equal(first, split(nb, None, seed=8)[0])
+    assert len(first) == 10 and len(set(first.tolist())) == 10 and set(first.tolist()) <= set(range(40))
+    monkeypatch.setattr(nb, "TEST_SHARE", 0.5)
+    assert len(split(nb, None, seed=7)[0]) == 20
+    monkeypatch.setattr(nb, "TEST_SHARE", 0.1)
+    assert len(split(nb, None, names=NAMES[:6], ids=np.repeat(np.arange(6), 3))[0]) == 2
+    monkeypatch.setattr(nb, "TEST_SHARE", 0.9)
+    test, validation, training, _ = split(nb, None, names=NAMES[:8], ids=np.repeat(np.arange(8), 3))
+    assert len(test) == 4 and len(validation) == 2 and len(training) == 2
 
 
-SUBJECTS = np.repeat(np.arange(40), 10)
+def test_too_few_people_for_a_split_are_refused(nb):
+    with pytest.raises(nb.FaceDataError, match=r"5 people.* 6 "):
+        split(nb, None, names=NAMES[:5], ids=np.repeat(np.arange(5), 10))
 
 
-def test_more_images_per_person_than_a_training_identity_has_is_refused(nb):
-    subjects = np.concatenate([SUBJECTS, [40, 40, 40]])
-    test_mask = subjects < 10
-    with pytest.raises(ValueError, match=r"IMAGES_PER_PERSON = 4 cannot work: a training identity has only 3 "
-                                         r"images; choose a value from 2 to 3\."):
-        nb.check_against_data(subjects, test_mask, 4, 0.2)
-    nb.check_against_data(subjects, test_mask, 3, 0.2)
+def test_more_images_per_person_than_a_training_person_has_is_refused(nb, monkeypatch):
+    ids = np.concatenate([np.repeat(np.arange(10), 10), np.repeat(np.arange(10, 40), 3)])  # only test people have 10
+    monkeypatch.setattr(nb, "IMAGES_PER_PERSON", 4)
+    with pytest.raises(ValueError) as error:
+        split(nb, list(range(1, 11)), ids=ids)
+    assert str(error.value).startswith("IMAGES_PER_PERSON = 4 cannot work") and "3" in str(error.value)
+    assert "from 2 to 3" in str(error.value)
+    monkeypatch.setattr(nb, "IMAGES_PER_PERSON", 3)
+    split(nb, list(range(1, 11)), ids=ids)
 
 
-def test_leave_out_share_that_leaves_too_few_to_train_on_is_refused(nb):
-    subjects = np.repeat(np.arange(8), 5)
-    test_mask = subjects < 4
-    with pytest.raises(ValueError, match=r"LEAVE_OUT_SHARE = 0.5 cannot work with 3 training identities: a "
-                                         r"calibration network would leave out 2 and keep fewer than 2"):
-        nb.check_against_data(np.repeat(np.arange(7), 5), np.repeat(np.arange(7), 5) < 4, 2, 0.5)
-    nb.check_against_data(subjects, test_mask, 2, 0.5)
-
-
-def test_identity_batches_hold_people_by_images(nb):
-    batches = list(nb.identity_batches(SUBJECTS[:300], 30, 2, torch.Generator().manual_seed(0)))
-    assert len(batches) == 5
-    for batch in batches:
-        people, counts = np.unique(SUBJECTS[batch.numpy()], return_counts=True)
-        assert len(people) == 30 and set(counts) == {2} and len(set(batch.tolist())) == 60
+def test_one_person_named_twice_is_refused(nb, good):
+    nb.check_parameters({**good, "TEST_PEOPLE": [1, "s1"]})  # distinct as written; the same folder once resolved
+    with pytest.raises(ValueError, match=r"TEST_PEOPLE = \[1, 's1'\] cannot work"):
+        split(nb, [1, "s1"])

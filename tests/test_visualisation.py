@@ -28,36 +28,53 @@ def face_pair():
     return torch.randn(1, HEIGHT, WIDTH, generator=generator), torch.randn(1, HEIGHT, WIDTH, generator=generator)
 
 
+# Occlusion maps
+
 def test_map_has_the_image_shape_and_is_zero_where_the_network_does_not_look(nb):
     left_half = LooksAt(slice(0, WIDTH // 2))
     image, other = face_pair()
-    heat = nb.occlusion_map(left_half, image, other, patch=8, stride=8, mirror=False)
+    heat = nb.occlusion_map(left_half, image, other, patch=8, stride=8)
     assert heat.shape == (HEIGHT, WIDTH)
     assert np.all(heat[:, WIDTH // 2:] == 0), "covering the right half cannot change what the network sees"
     assert np.abs(heat[:, :WIDTH // 2]).min() > 0, "every square of the left half changes the distance"
 
 
+def test_map_of_a_network_looking_right_is_zero_on_the_left(nb):
+    right_half = LooksAt(slice(WIDTH // 2, WIDTH))
+    image, other = face_pair()
+    heat = nb.occlusion_map(right_half, image, other, patch=8, stride=8)
+    assert np.all(heat[:, :WIDTH // 2] == 0) and np.abs(heat[:, WIDTH // 2:]).min() > 0
+
+
 def test_overlapping_squares_spread_the_map_by_at_most_one_square(nb):
     left_half = LooksAt(slice(0, WIDTH // 2))
     image, other = face_pair()
-    heat = nb.occlusion_map(left_half, image, other, patch=8, stride=4, mirror=False)
+    heat = nb.occlusion_map(left_half, image, other, patch=8, stride=4)
     assert np.all(heat[:, WIDTH // 2 + 4:] == 0)  # squares starting at column 20 reach column 27, no further
     assert np.abs(heat[:, :WIDTH // 2]).max() > 0
 
 
-def test_map_of_the_right_half_mirrors_with_mirror_averaging(nb):
-    right_half = LooksAt(slice(WIDTH // 2, WIDTH))
+def test_squares_that_do_not_fit_the_stride_still_cover_the_border(nb):
+    network = LooksAt(slice(WIDTH - 3, WIDTH))  # only the last 3 columns, which squares at 0, 10, 20, 30 miss
     image, other = face_pair()
-    plain = nb.occlusion_map(right_half, image, other, patch=8, stride=8, mirror=False)
-    assert np.all(plain[:, :WIDTH // 2] == 0)
-    averaged = nb.occlusion_map(right_half, image, other, patch=8, stride=8, mirror=True)
-    assert np.abs(averaged[:, :WIDTH // 2]).max() > 0, "the mirror image brings the left half into view"
+    heat = nb.occlusion_map(network, image, other, patch=10, stride=10)
+    assert np.isfinite(heat).all() and np.abs(heat[:, -3:]).min() > 0
+
+
+def test_a_stride_longer_than_the_square_is_refused(nb):
+    """Squares further apart than their side would leave pixels that no square covers (no value in the map)."""
+    with pytest.raises(ValueError, match=r"OCCLUSION_STRIDE = 12 cannot work: .*OCCLUSION_PATCH = 8"):
+        nb.check_parameters({**{name: getattr(nb, name) for name in nb.PARAMETER_RULES},
+                             "OCCLUSION_PATCH": 8, "OCCLUSION_STRIDE": 12})
+    network = LooksAt(slice(0, WIDTH))
+    image, other = face_pair()
+    assert np.isfinite(nb.occlusion_map(network, image, other, patch=8, stride=8)).all()
 
 
 def test_a_pair_of_identical_images_can_only_be_pushed_apart(nb):
     network = LooksAt(slice(0, WIDTH))
     image, _ = face_pair()
-    heat = nb.occlusion_map(network, image, image, patch=8, stride=4, mirror=False)
+    heat = nb.occlusion_map(network, image, image, patch=8, stride=4)
     assert heat.max() <= 1e-6 and heat.min() < 0
 
 
@@ -73,7 +90,7 @@ def test_network_that_sees_nothing_gives_a_zero_map(nb):
 def test_map_equals_the_distance_change_of_a_single_square(nb):
     network = LooksAt(slice(0, WIDTH))
     image, other = face_pair()
-    heat = nb.occlusion_map(network, image, other, patch=HEIGHT, stride=HEIGHT, mirror=False)
+    heat = nb.occlusion_map(network, image, other, patch=HEIGHT, stride=HEIGHT)
     covered = image.clone()
     covered[:, :, :HEIGHT] = 0
     embeddings = network.forward_once(torch.stack([image, other, covered]))
@@ -81,22 +98,75 @@ def test_map_equals_the_distance_change_of_a_single_square(nb):
     assert heat[0, 0] == pytest.approx(expected, abs=1e-5)
 
 
-def test_hardest_and_typical_pairs(nb):
+def test_map_leaves_the_image_untouched_and_uses_evaluation_mode(nb):
+    torch.manual_seed(0)
+    network = nb.SiameseNetwork(channels=[4, 8], hidden_units=16, embedding_dim=8).train()
+    image, other = (torch.randn(1, 56, 46) for _ in range(2))
+    before = image.clone()
+    first = nb.occlusion_map(network, image, other, patch=8, stride=8)
+    assert torch.equal(image, before) and not network.training
+    assert np.array_equal(first, nb.occlusion_map(network, image, other, patch=8, stride=8))
+
+
+# Choosing and captioning pairs
+
+# photos a0 a1 a2 (person 0), b0 b1 (person 1), c0 (person 2)
+PEOPLE = np.array([0, 0, 0, 1, 1, 2])
+A0, A1, A2, B0, B1, C0 = range(6)
+
+
+def pair_distances(special):
+    """Distances in pdist order: 1.5 for every pair, except the pairs given in `special`."""
+    first, second = np.triu_indices(len(PEOPLE), k=1)
+    distances = np.full(len(first), 1.5)
+    for (a, b), value in special.items():
+        distances[(first == a) & (second == b)] = value
+    return distances
+
+
+def pair_number(a, b):
+    first, second = np.triu_indices(len(PEOPLE), k=1)
+    return int(np.flatnonzero((first == a) & (second == b))[0])
+
+
+def test_hardest_pairs_take_one_genuine_pair_per_person_and_one_impostor_pair_per_two_people(nb):
+    distances = pair_distances({(A0, A1): 0.9, (A0, A2): 0.8, (A1, A2): 0.2, (B0, B1): 0.5,
+                                (A0, B0): 0.1, (A1, B1): 0.15, (A2, C0): 0.3, (B0, C0): 0.4})
+    genuine, impostor = nb.hardest_pairs(distances, PEOPLE, 2)
+    assert genuine.tolist() == [pair_number(A0, A1), pair_number(B0, B1)], "farthest first, person 0 only once"
+    assert impostor.tolist() == [pair_number(A0, B0), pair_number(A2, C0)], "closest first, people 0 and 1 only once"
+    genuine, impostor = nb.hardest_pairs(distances, PEOPLE, 5)
+    assert len(genuine) == 2, "person 2 has a single photo: no genuine pair"
+    assert impostor.tolist() == [pair_number(A0, B0), pair_number(A2, C0), pair_number(B0, C0)]
+    assert genuine.dtype.kind == impostor.dtype.kind == "i"
+
+
+def test_typical_pair_has_the_median_distance(nb):
     distances = np.array([0.1, 0.9, 0.3, 1.2, 0.2, 0.5, 1.0])
     genuine = np.array([True, True, True, False, False, False, False])
-    farthest_genuine, closest_impostors = nb.hardest_pairs(distances, genuine, 2)
-    assert farthest_genuine.tolist() == [1, 2] and closest_impostors.tolist() == [4, 5]
     assert nb.typical_pair(distances, genuine) == 2 and nb.typical_pair(distances, ~genuine) == 6
 
 
-def test_one_colour_scale_centred_on_the_threshold(nb):
-    cmap, norm = nb.distance_colour_scale(0.8, 1.6)
-    assert norm(0.8) == pytest.approx(0.5) and norm(0.0) == pytest.approx(0.0) and norm(1.6) == pytest.approx(1.0)
-    blue, red = cmap(norm(0.2)), cmap(norm(1.4))
-    assert blue[2] > blue[0] and red[0] > red[2]
+def test_balanced_pairs_alternate_genuine_and_impostor_pairs(nb):
+    person_ids = np.repeat(np.arange(5), 4)
+    first, second = nb.balanced_pairs(person_ids, 10, seed=3)
+    assert len(first) == len(second) == 10 and np.all(first != second)
+    genuine = person_ids[first] == person_ids[second]
+    assert genuine.tolist() == [True, False] * 5
+    again = nb.balanced_pairs(person_ids, 10, seed=3)
+    assert np.array_equal(first, again[0]) and np.array_equal(second, again[1])
+    assert not np.array_equal(first, nb.balanced_pairs(person_ids, 10, seed=4)[0])
 
 
-def test_pair_caption_says_whether_the_verdict_is_right(nb):
-    assert nb.pair_caption(0.4, True, 0.8) == "Dissimilarity: 0.40\ntruth: same\nsays same (right)"
-    assert nb.pair_caption(0.9, True, 0.8) == "Dissimilarity: 0.90\ntruth: same\nsays different (WRONG)"
-    assert nb.pair_caption(0.5, False, 0.8) == "Dissimilarity: 0.50\ntruth: different\nsays same (WRONG)"
+@pytest.mark.parametrize("distance, same, threshold, right", [(0.4, True, 0.8, True), (0.9, True, 0.8, False),
+                                                              (0.5, False, 0.8, False), (1.2, False, 0.8, True),
+                                                              (0.8, True, 0.8, True)])
+def test_pair_caption_shows_the_distance_and_whether_the_verdict_is_right(nb, distance, same, threshold, right):
+    caption = nb.pair_caption(distance, same, threshold)
+    assert f"{distance:.2f}" in caption
+    assert ("WRONG" in caption) == (not right)
+
+
+def test_pair_caption_tells_the_truth_apart(nb):
+    assert nb.pair_caption(0.4, True, 0.8) != nb.pair_caption(0.4, False, 0.8)
+    assert nb.pair_caption(0.4, True, 0.8) != nb.pair_caption(0.4, True, 0.3)
