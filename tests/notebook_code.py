@@ -1,6 +1,7 @@
 """Load the notebook's imports, constants, functions and classes as a module, without running its other cells;
 run the whole notebook with papermill."""
 import ast
+import hashlib
 import json
 import types
 from pathlib import Path
@@ -41,3 +42,9 @@ def execute_notebook(output_dir, **parameters):
                                progress_bar=False, execution_timeout=CELL_TIMEOUT,
                                parameters={"OUTPUT_DIR": str(output_dir), **parameters})
     return output_dir
+
+
+def snapshot(folder):
+    """Every path below folder with the hash of its content, to show that a run or a failed load changed nothing."""
+    return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for p in sorted(Path(folder).rglob("*"))}

@@ -15,6 +15,8 @@ import torch
 import torchvision.datasets.utils
 from PIL import Image
 
+from notebook_code import snapshot
+
 
 @pytest.fixture
 def serve(tmp_path):
@@ -53,11 +55,6 @@ def zip_of(folder):
             out.write(path, "att_faces/" + path.relative_to(folder).as_posix())
     return archive.read_bytes()
 
-
-def snapshot(folder):
-    """Every path below folder with the hash of its content, to show that a failed load changed nothing."""
-    return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
 
 
 def load(nb, folder, find_faces=False):

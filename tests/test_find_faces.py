@@ -1,9 +1,7 @@
 """FIND_FACES: framing a detected face like an AT&T photo, upright phone photos, the detector, load_faces and
 compare() on phone-like photos, and a whole run on phone-like photos measured against the AT&T crops."""
-import hashlib
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import papermill
@@ -11,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from notebook_code import execute_notebook
+from notebook_code import execute_notebook, snapshot
 from phone_photos import NAME_OF, SCENE_SIZE, att_faces_folder, background_scene, iou, paste_photo, phone_like_tree, save_sideways
 
 
@@ -19,11 +17,6 @@ from phone_photos import NAME_OF, SCENE_SIZE, att_faces_folder, background_scene
 def att_root():
     return att_faces_folder()
 
-
-def snapshot(folder):
-    """Every path below folder with the hash of its content."""
-    return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(Path(folder).rglob("*"))}
 
 
 def size(box):

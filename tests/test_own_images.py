@@ -1,5 +1,4 @@
 """The notebook on a reader's own one-folder-per-person tree: other names, formats (a GIF too), sizes and counts."""
-import hashlib
 import json
 import math
 
@@ -8,7 +7,7 @@ import papermill
 import pytest
 from PIL import Image
 
-from notebook_code import execute_notebook
+from notebook_code import execute_notebook, snapshot
 from phone_photos import att_faces_folder
 
 NAMES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
@@ -17,11 +16,6 @@ GIF = "bob/extra.gif"  # one more photo of bob, as a (palette) GIF
 METHODS = ("siamese_network", "core_network", "raw_pixels", "fisherfaces")
 MEASURES = ("auc", "eer", "one_shot", "balanced_accuracy", "threshold")
 
-
-def snapshot(folder):
-    """Every path below folder with the hash of its content."""
-    return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
 
 
 def photo_count(name):
