@@ -147,6 +147,31 @@ def test_largest_face_finds_the_face_of_an_att_photo_and_the_frame_is_nearly_the
     assert iou(nb.face_box(photo, nb.IMAGE_SIZE), (0, 0, 92, 112)) > 0.7
 
 
+def test_largest_face_is_the_median_of_the_searches_near_the_largest_face(nb, monkeypatch):
+    searches = {1.0: (100, 100, 50, 50), 1.025: (104, 98, 54, 54), 1.05: (102, 102, 52, 52),
+                1.075: (300, 10, 20, 20)}  # three searches agree on a face; the last finds something small elsewhere
+    monkeypatch.setattr(nb, "DETECTION_SCALES", tuple(searches))
+    monkeypatch.setattr(nb, "largest_face_at", lambda photo, scale: np.array(searches[scale], dtype=float))
+    photo = Image.new("L", (400, 300))
+    assert nb.largest_face(photo) == (102, 99, 52, 52)  # centre (128, 125): the medians of x + w/2 and y + h/2
+    searches[1.0] = searches[1.05] = None  # searches that find nothing are left out
+    monkeypatch.setattr(nb, "largest_face_at", lambda photo, scale: None if searches[scale] is None else
+                        np.array(searches[scale], dtype=float))
+    assert nb.largest_face(photo) == (104, 98, 54, 54)
+    monkeypatch.setattr(nb, "largest_face_at", lambda photo, scale: None)
+    assert nb.largest_face(photo) is None
+
+
+def test_largest_face_searches_large_photos_at_most_about_640_pixels_across(nb, monkeypatch):
+    scales = []
+    monkeypatch.setattr(nb, "largest_face_at", lambda photo, scale: scales.append(scale))
+    nb.largest_face(Image.new("L", (1280, 960)))
+    assert scales == pytest.approx([0.5 * s for s in nb.DETECTION_SCALES])
+    scales.clear()
+    nb.largest_face(Image.new("L", (360, 270)))
+    assert scales == pytest.approx(list(nb.DETECTION_SCALES))
+
+
 def test_largest_face_returns_none_without_a_face(nb, scenes):
     _, backgrounds = scenes
     assert [nb.largest_face(scene) for scene in backgrounds] == [None] * len(backgrounds)
@@ -332,7 +357,7 @@ def printed(run, start):
     return [line for line in lines if line.startswith(start)]
 
 
-MISSED_AT_MOST = 4  # pasted faces the detector may miss, of 400 (it missed 2 when this test was written)
+MISSED_AT_MOST = 4  # pasted faces the detector may miss, of 400 (it missed none when this test was written)
 
 
 def skipped_by_load_faces(nb, tree):
@@ -374,11 +399,11 @@ def test_att_run_is_meaningful(run_att):
 
 
 def test_finding_faces_in_phone_photos_comes_close_to_the_att_crops(run_att, run_found):
-    """The aim is within 0.05 of the crops; with these short settings the measured gap is 0.056 (AUC 0.993 on the
-    crops, 0.937 on the phone-like photos), so the test guards that gap against getting worse rather than
-    claiming the aim. Box jitter and the small, recompressed faces of the scenes cost the rest."""
+    """Held-out AUC on the phone-like photos within 0.05 of the same split on the AT&T crops. Measured when this
+    test was written: 0.9933 on the crops, 0.9515 on the phone-like photos (gap 0.042); the way of finding faces
+    was chosen on the training people's photos, where the mean gap is smaller (tests/RESULTS.md)."""
     auc_a, auc_b = (run["metrics"]["methods"][KEY]["auc"] for run in (run_att, run_found))
-    assert auc_a - auc_b <= 0.07, SUMMARY
+    assert auc_a - auc_b <= 0.05, SUMMARY
 
 
 def test_without_finding_faces_phone_photos_do_clearly_worse(run_found, run_scenes):
