@@ -10,7 +10,8 @@ import torch
 from PIL import Image
 
 from notebook_code import execute_notebook, snapshot
-from phone_photos import NAME_OF, SCENE_SIZE, att_faces_folder, background_scene, iou, paste_photo, phone_like_tree, save_sideways
+from phone_photos import (NAME_OF, SCENE_SIZE, SHORT_SETTINGS, att_faces_folder, background_scene, iou, paste_photo,
+                          phone_like_tree, save_sideways)
 
 
 @pytest.fixture(scope="module")
@@ -295,7 +296,6 @@ def test_compare_of_a_framed_scene_with_itself_is_zero(nb, checkpoints, two_scen
 
 # ---- End to end: the notebook on phone-like photos, with and without FIND_FACES, against the AT&T crops ----------
 
-SETTINGS = dict(EPOCHS=15, N_MODELS=1, CALIBRATION_MODELS=1, ONE_SHOT_DRAWS=20, SANITY_CHECKS=False)
 HELD_OUT = list(range(1, 11))
 NO_FACE = {3: 1, 14: 2, 27: 1}  # no-face photos: one in a held-out person's folder, three in others
 KEY = "siamese_network"  # with N_MODELS = 1, one network trained on every person not tested
@@ -312,7 +312,7 @@ def run_notebook(label, output_dir, **parameters):
     """Run the notebook with the short settings; return metrics, the error if it stopped, and the output dir."""
     error = None
     try:
-        execute_notebook(output_dir, **SETTINGS, **parameters)
+        execute_notebook(output_dir, **SHORT_SETTINGS, **parameters)
     except papermill.PapermillExecutionError as stopped:
         error = stopped
     assert (output_dir / "metrics.json").is_file(), f"run {label} stopped before writing metrics.json: {error}"

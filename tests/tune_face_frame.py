@@ -29,13 +29,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_code import execute_notebook, load_notebook_code  # noqa: E402
-from phone_photos import NAME_OF, SCENE_SIZE as SCENE, att_faces_folder, phone_like_tree  # noqa: E402
+from phone_photos import NAME_OF, SCENE_SIZE, SHORT_SETTINGS, att_faces_folder, phone_like_tree  # noqa: E402
 
-SETTINGS = dict(EPOCHS=15, N_MODELS=1, CALIBRATION_MODELS=1, ONE_SHOT_DRAWS=20, SANITY_CHECKS=False)  # as the e2e test
 TRAINING_PEOPLE = range(11, 41)
 SPLITS = [list(range(first, first + 10)) for first in (11, 21, 31)]
 NOTEBOOK = "notebook"
-WAYS = {  # name: (DETECTION_SCALES, FACE_FRAME), "notebook" for the notebook's value, None for the medians measured here
+# name: (DETECTION_SCALES, FACE_FRAME); "notebook" takes the notebook's value, None the medians measured here
+WAYS = {
     "one search, frame measured on the AT&T photos (before)": ((1.0,), (1.02, 1.24, -0.06)),
     "one search, frame measured on the scenes": ((1.0,), None),
     "median of 4 searches, frame measured on the scenes (the notebook)": (NOTEBOOK, NOTEBOOK),
@@ -53,7 +53,7 @@ def measure_frame(nb, tree, scales):
     return faces, tuple(round(float(v), 3) for v in np.median(ratios, axis=0))
 
 
-def steadiness(nb, tree, att, faces, frame):
+def steadiness(nb, tree, att, faces):
     """Standard deviations (x, y, size) of each scene's face against the face found in the full-size AT&T photo it
     was pasted from, and of the frame against the pasted photo's own frame, as shares of the face or frame."""
     number_of = {name: number for number, name in NAME_OF.items()}
@@ -68,17 +68,15 @@ def steadiness(nb, tree, att, faces, frame):
             zoom = (bottom - top) / photo.height
             ox, oy, ow, oh = left + original[0] * zoom, top + original[1] * zoom, original[2] * zoom, original[3] * zoom
             against_photo.append(((x + w / 2 - ox - ow / 2) / ow, (y + h / 2 - oy - oh / 2) / oh, np.log(h / oh)))
-        nb.FACE_FRAME = frame
-        box = nb.framed_box(faces[path], SCENE, nb.IMAGE_SIZE[0] / nb.IMAGE_SIZE[1])
+        box = nb.framed_box(faces[path], SCENE_SIZE, nb.IMAGE_SIZE[0] / nb.IMAGE_SIZE[1])
         width, height = right - left, bottom - top
-        against_frame.append(((box[0] + box[2] - left - right) / 2 / width, (box[1] + box[3] - top - bottom) / 2 / height,
-                              np.log((box[3] - box[1]) / height)))
+        against_frame.append(((box[0] + box[2] - left - right) / 2 / width,
+                              (box[1] + box[3] - top - bottom) / 2 / height, np.log((box[3] - box[1]) / height)))
     return np.std(against_photo, axis=0), np.std(against_frame, axis=0)
 
 
-def write_crops(nb, tree, faces, frame, folder):
-    """Save each scene's framed crop (a lossless PNG) in a person-per-folder tree; return the folder."""
-    nb.FACE_FRAME = frame
+def write_crops(nb, tree, faces, folder):
+    """Save each scene's crop framed with nb.FACE_FRAME (a lossless PNG) in a person-per-folder tree; return it."""
     for path, face in faces.items():
         if face is None:
             continue
@@ -91,7 +89,7 @@ def write_crops(nb, tree, faces, frame, folder):
 
 def auc(data_dir, split, seed, out):
     """The short-settings notebook's held-out AUC (one network on every person not tested) for one split."""
-    execute_notebook(out, DATA_DIR=str(data_dir), TEST_PEOPLE=[NAME_OF[n] for n in split], SEED=seed, **SETTINGS)
+    execute_notebook(out, DATA_DIR=str(data_dir), TEST_PEOPLE=[NAME_OF[n] for n in split], SEED=seed, **SHORT_SETTINGS)
     return json.loads((out / "metrics.json").read_text())["methods"]["siamese_network"]["auc"]
 
 
@@ -114,12 +112,13 @@ def main(argv=None):
         frame = notebook["frame"] if frame == NOTEBOOK else frame
         faces, measured = measure_frame(nb, tree, scales)
         missed = sum(face is None for face in faces.values())
-        photo_sd, frame_sd = steadiness(nb, tree, att, faces, frame or measured)
+        nb.FACE_FRAME = frame or measured
+        photo_sd, frame_sd = steadiness(nb, tree, att, faces)
         print(f"{way}: FACE_FRAME measured {measured}, used {frame or measured}; no face found in {missed} of "
               f"{len(faces)}; s.d. of x, y, log size against the full-size photo's face {photo_sd.round(3)}, "
               f"against the pasted photo's frame {frame_sd.round(3)}", flush=True)
         if args.runs:
-            folders[way] = write_crops(nb, tree, faces, frame or measured, work / f"way-{index}")
+            folders[way] = write_crops(nb, tree, faces, work / f"way-{index}")
     if not args.runs:
         return
     print("\n| photos | " + " | ".join(f"s{s[0]}-s{s[-1]}, seed {seed}" for s in SPLITS for seed in args.seeds)
