@@ -1,28 +1,42 @@
-"""A wrong parameter stops the notebook with a message naming the parameter, its value and what is allowed;
-what depends on the data (the people to test on) is checked by split_people."""
+"""A wrong parameter stops the notebook with a message naming the parameter, its value and what is
+allowed; what depends on the data (the people to test on) is checked by split_people."""
+
 import ast
 import json
+import sys
 
 import numpy as np
 import pytest
 
-from notebook_code import NOTEBOOK
+from notebook_code import NOTEBOOK, execute_notebook
 
 BAD_VALUES = {
     "DATA_DIR": ["", "   ", 42, None],
-    "TEST_PEOPLE": [[1, 2, 2, 3], [7], [], "s1-s10", [1.5, 2], [True, False], ["alice", ""], [-1, 2], 10],
+    "TEST_PEOPLE": [
+        [1, 2, 2, 3],
+        [7],
+        [],
+        "s1-s10",
+        [1.5, 2],
+        [True, False],
+        ["alice", ""],
+        [-1, 2],
+        10,
+    ],
     "TEST_SHARE": [0, 1, 1.5, "0.25", None],
     "VALIDATION_SHARE": [0, 0.6, "0.2", -0.1],
     "IMAGE_SIZE": [[56], [8, 46], [56.0, 46], "56x46", [56, 46, 1]],
     "CONV_CHANNELS": [[], [16, 0], 16, [16.0, 32]],
     "HIDDEN_UNITS": [0, 12.5, "128"],
     "EMBEDDING_DIM": [1, "64", 0],
-    "MARGIN": [0, 3.0, -1, "1.4"],
+    "NORMALISE_EMBEDDINGS": [1, "yes", None],
+    "MARGIN": [0, 101, -1, "1.4"],
     "EPOCHS": [0, 2.5, True],
     "PEOPLE_PER_BATCH": [1, -4, 30.0],
     "IMAGES_PER_PERSON": [1, 0, 2.0],
     "LEARNING_RATE": [0, -1e-3, 2],
     "WEIGHT_DECAY": [-0.1, 2],
+    "AUGMENT_MIRROR": [-0.1, 1.5, "0.5"],
     "AUGMENT_SHIFT": [-1, 9, 1.5],
     "AUGMENT_ZOOM": [0.9, 2.5, "1.3", True],
     "RAW_PIXEL_SIZE": [[112, 92, 3], [0, 92], [112]],
@@ -35,6 +49,9 @@ BAD_VALUES = {
     "CALIBRATION_MODELS": [0, -1, 1.0],
     "SEARCH_ZOOMS": [[], 1.0, [0.8, 3.0], [0.4, 1.0], ["1.0"]],
     "FIND_FACES": ["yes", 1, None],
+    "FACE_FRAME": [[1.0, 1.2], [1.0, 1.2, -0.1, 0], 1.0, [1.0, "1.2", 0], [5, 1, 0]],
+    "DETECTION_SCALES": [[], 1.0, [1.0, 3.0], [0.1]],
+    "FACE_SEARCHES_NEEDED": [0, 2.0, "3"],
     "OLIVETTI_FALLBACK": ["yes", 1],
     "PEOPLE_TO_SHOW": [0],
     "PAIRS_TO_SHOW": [1],
@@ -48,7 +65,7 @@ GOOD_ALTERNATIVES = {
     "TEST_SHARE": [0.01, 0.9],
     "VALIDATION_SHARE": [0.5],
     "IMAGE_SIZE": [[16, 16], (112, 92)],
-    "MARGIN": [2, 0.5],
+    "MARGIN": [2, 0.5, 20],
     "AUGMENT_SHIFT": [0, 8],
     "AUGMENT_ZOOM": [1, 2.0],
     "SEARCH_ZOOMS": [[1.0], (0.5, 2)],
@@ -61,7 +78,9 @@ GOOD_ALTERNATIVES = {
 def parameters_cell_names():
     """The names assigned in the notebook's parameters cell, in order."""
     cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    source = "".join(next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"])
+    source = "".join(
+        next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"]
+    )
     return [node.targets[0].id for node in ast.parse(source).body if isinstance(node, ast.Assign)]
 
 
@@ -81,29 +100,100 @@ def test_the_notebooks_own_values_pass(nb, good):
     nb.check_parameters(good)
 
 
-@pytest.mark.parametrize("name, value", [(n, v) for n, values in GOOD_ALTERNATIVES.items() for v in values])
+@pytest.mark.parametrize(
+    "name, value", [(n, v) for n, values in GOOD_ALTERNATIVES.items() for v in values]
+)
 def test_other_sensible_values_pass(nb, good, name, value):
     nb.check_parameters({**good, name: value})
 
 
-@pytest.mark.parametrize("name, value", [(n, v) for n, values in BAD_VALUES.items() for v in values])
+@pytest.mark.parametrize(
+    "name, value", [(n, v) for n, values in BAD_VALUES.items() for v in values]
+)
 def test_bad_parameter_is_named_with_its_value_and_what_is_allowed(nb, good, name, value):
     with pytest.raises(ValueError) as error:
         nb.check_parameters({**good, name: value})
     message = str(error.value)
     assert message.startswith(f"{name} = {value!r} cannot work")
-    assert nb.PARAMETER_RULES[name][1] in message, "the message must say what the parameter accepts"
+    accepted = nb.describe(*nb.PARAMETER_RULES[name])
+    assert message.endswith(f"it must be {accepted}."), "the message must say what is accepted"
 
 
 @pytest.mark.parametrize("output", ["data/att_faces/out", "data/att_faces", "./data/att_faces/x/y"])
 def test_output_inside_the_data_folder_is_refused(nb, good, output):
     with pytest.raises(ValueError) as error:
-        nb.check_parameters({**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": output})
-    assert f"OUTPUT_DIR = {output!r}" in str(error.value) and "DATA_DIR = 'data/att_faces'" in str(error.value)
+        nb.check_before_work({**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": output}, [])
+    assert f"OUTPUT_DIR = {output!r}" in str(error.value)
+    assert "DATA_DIR = 'data/att_faces'" in str(error.value)
 
 
 def test_output_beside_the_data_folder_is_allowed(nb, good):
-    nb.check_parameters({**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": "data/att_faces_outputs"})
+    nb.check_before_work(
+        {**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": "data/att_faces_outputs"}, []
+    )
+
+
+@pytest.mark.parametrize(
+    "changes, named",
+    [
+        ({"MARGIN": 2.5}, "MARGIN = 2.5"),
+        ({"OCCLUSION_PATCH": 4, "OCCLUSION_STRIDE": 6}, "OCCLUSION_STRIDE = 6"),
+        ({"FACE_SEARCHES_NEEDED": 5}, "FACE_SEARCHES_NEEDED = 5"),
+    ],
+)
+def test_parameters_that_cannot_work_together_are_refused_before_any_work(nb, good, changes, named):
+    with pytest.raises(ValueError, match=named):
+        nb.check_before_work({**good, **changes}, [])
+
+
+def test_a_margin_above_two_is_allowed_without_the_normalisation(nb, good):
+    nb.check_before_work({**good, "MARGIN": 20, "NORMALISE_EMBEDDINGS": False}, [])
+
+
+@pytest.mark.parametrize(
+    "given, hint",
+    [
+        ("TEST_SUBJECTS", "it is now TEST_PEOPLE"),  # an old name
+        ("EPOCH", "did you mean EPOCHS?"),  # a typo
+        ("epochs", "did you mean EPOCHS?"),  # lower case
+        ("test_people", "did you mean TEST_PEOPLE?"),
+        ("COLOUR_SCHEME", "They are: DATA_DIR, TEST_PEOPLE"),  # nothing close: every name is listed
+    ],
+)
+def test_a_name_that_is_not_a_parameter_is_refused_naming_the_closest(nb, good, given, hint):
+    with pytest.raises(ValueError) as error:
+        nb.check_before_work(good, ["EPOCHS", given])
+    assert str(error.value).startswith(f"{given} is not a parameter of this notebook")
+    assert hint in str(error.value)
+
+
+def test_known_names_given_to_papermill_pass(nb, good):
+    nb.check_before_work(good, ["EPOCHS", "TEST_PEOPLE", "DATA_DIR"])
+
+
+def test_the_names_papermill_injected_are_read_from_its_cell(nb):
+    injected = '# Parameters\nEPOCH = 5\nTEST_PEOPLE = [31, 32]\ndata_dir = "x"\n'
+    executed = ["", "import os", "# The core path\nEPOCHS = 20", injected, "check()"]
+    assert nb.injected_parameter_names(executed) == ["EPOCH", "TEST_PEOPLE", "data_dir"]
+    assert nb.injected_parameter_names(executed[:3] + ["check()"]) == []
+
+
+def test_finding_faces_without_opencv_stops_with_what_to_install(nb, good, monkeypatch):
+    monkeypatch.setitem(sys.modules, "cv2", None)  # makes "import cv2" fail
+    with pytest.raises(ImportError, match="pip install opencv-python-headless"):
+        nb.check_before_work({**good, "FIND_FACES": True}, [])
+    nb.check_before_work({**good, "FIND_FACES": False}, [])
+
+
+def test_an_old_parameter_name_stops_a_papermill_run_before_any_work(tmp_path):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        execute_notebook(tmp_path, TEST_SUBJECTS=[31, 32])
+    assert "TEST_SUBJECTS is not a parameter of this notebook: it is now TEST_PEOPLE" in str(
+        error.value
+    )
+    assert not (tmp_path / "metrics.json").exists()
 
 
 NAMES = [f"s{n}" for n in range(1, 41)]
@@ -111,7 +201,7 @@ IDS = np.repeat(np.arange(40), 10)
 
 
 def split(nb, test_people, seed=0, names=NAMES, ids=IDS):
-    """split_people with the names and ids given; the four returned arrays as sorted lists where they are sets."""
+    """split_people with the names and ids given: test, validation, training and other people."""
     return nb.split_people(names, ids, test_people, seed)
 
 
@@ -122,7 +212,9 @@ def test_numbers_mean_s_folders_and_names_are_kept(nb):
     numbered = [str(n) for n in range(1, 9)]
     assert split(nb, [1, 2], names=numbered, ids=np.repeat(np.arange(8), 3))[0].tolist() == [0, 1]
     people = ["alice", "bob", "carol", "dave", "erin", "frank"]
-    assert split(nb, ["frank", "bob"], names=people, ids=np.repeat(np.arange(6), 3))[0].tolist() == [1, 5]
+    assert split(nb, ["frank", "bob"], names=people, ids=np.repeat(np.arange(6), 3))[
+        0
+    ].tolist() == [1, 5]
 
 
 def test_the_groups_partition_the_people(nb):
@@ -131,8 +223,10 @@ def test_the_groups_partition_the_people(nb):
     assert len(validation) == round(0.3 * 30) and len(training) == 30 - len(validation)
     assert sorted([*test, *validation, *training]) == list(range(40))
     assert sorted(others.tolist()) == sorted([*validation, *training])
-    assert sorted(others[:len(validation)].tolist()) == validation.tolist()
-    assert validation.tolist() == sorted(validation.tolist()) and training.tolist() == sorted(training.tolist())
+    assert sorted(others[: len(validation)].tolist()) == validation.tolist()
+    assert validation.tolist() == sorted(validation.tolist()) and training.tolist() == sorted(
+        training.tolist()
+    )
 
 
 def test_validation_people_are_seeded_and_sized_by_the_share(nb, monkeypatch):
@@ -147,7 +241,9 @@ def test_validation_people_are_seeded_and_sized_by_the_share(nb, monkeypatch):
 @pytest.mark.parametrize("people", range(6, 13))
 def test_every_group_keeps_at_least_two_people(nb, monkeypatch, people):
     monkeypatch.setattr(nb, "VALIDATION_SHARE", 0.5)
-    test, validation, training, _ = split(nb, [1, 2], names=NAMES[:people], ids=np.repeat(np.arange(people), 3))
+    test, validation, training, _ = split(
+        nb, [1, 2], names=NAMES[:people], ids=np.repeat(np.arange(people), 3)
+    )
     assert len(test) == 2 and len(validation) >= 2 and len(training) >= 2
     assert len(test) + len(validation) + len(training) == people
 
@@ -179,7 +275,11 @@ def test_drawn_test_people_are_seeded_and_sized_by_the_test_share(nb, monkeypatc
     first = split(nb, None, seed=7)[0]
     assert np.array_equal(first, split(nb, None, seed=7)[0])
     assert not np.array_equal(first, split(nb, None, seed=8)[0])
-    assert len(first) == 10 and len(set(first.tolist())) == 10 and set(first.tolist()) <= set(range(40))
+    assert (
+        len(first) == 10
+        and len(set(first.tolist())) == 10
+        and set(first.tolist()) <= set(range(40))
+    )
     monkeypatch.setattr(nb, "TEST_SHARE", 0.5)
     assert len(split(nb, None, seed=7)[0]) == 20
     monkeypatch.setattr(nb, "TEST_SHARE", 0.1)
@@ -195,17 +295,23 @@ def test_too_few_people_for_a_split_are_refused(nb):
 
 
 def test_more_images_per_person_than_a_training_person_has_is_refused(nb, monkeypatch):
-    ids = np.concatenate([np.repeat(np.arange(10), 10), np.repeat(np.arange(10, 40), 3)])  # only test people have 10
+    ids = np.concatenate(
+        [np.repeat(np.arange(10), 10), np.repeat(np.arange(10, 40), 3)]
+    )  # only test people have 10
     monkeypatch.setattr(nb, "IMAGES_PER_PERSON", 4)
     with pytest.raises(ValueError) as error:
         split(nb, list(range(1, 11)), ids=ids)
-    assert str(error.value).startswith("IMAGES_PER_PERSON = 4 cannot work") and "3" in str(error.value)
+    assert str(error.value).startswith("IMAGES_PER_PERSON = 4 cannot work") and "3" in str(
+        error.value
+    )
     assert "from 2 to 3" in str(error.value)
     monkeypatch.setattr(nb, "IMAGES_PER_PERSON", 3)
     split(nb, list(range(1, 11)), ids=ids)
 
 
 def test_one_person_named_twice_is_refused(nb, good):
-    nb.check_parameters({**good, "TEST_PEOPLE": [1, "s1"]})  # distinct as written; the same folder once resolved
+    nb.check_parameters(
+        {**good, "TEST_PEOPLE": [1, "s1"]}
+    )  # distinct as written; the same folder once resolved
     with pytest.raises(ValueError, match=r"TEST_PEOPLE = \[1, 's1'\] cannot work"):
         split(nb, [1, "s1"])

@@ -1,0 +1,89 @@
+"""The threshold rule and the calibration split that the full model's numbers rest on (section 9.3),
+on small hand-made inputs where the right answer is known."""
+
+import numpy as np
+import pytest
+
+
+def pairs(distances, same):
+    """(distances, same) arrays of a set of pairs."""
+    return np.array(distances, dtype=float), np.array(same, dtype=bool)
+
+
+def test_the_rule_used_is_the_mean_of_the_left_out_and_training_thresholds(nb):
+    # left out: genuine pairs at 0.2-0.4, impostors at 0.6-0.8, so the best threshold is 0.4;
+    # training: genuine at 0.1-0.2, impostors at 1.0-1.2, so the best threshold is 0.2
+    left_out = [pairs([0.2, 0.3, 0.6, 0.7], [1, 1, 0, 0]), pairs([0.4, 0.8], [1, 0])]
+    training = pairs([0.1, 0.2, 1.0, 1.1, 1.2], [1, 1, 0, 0, 0])
+    rules = nb.threshold_rules(left_out, training)
+    assert rules["from the left-out people"] == pytest.approx(0.4)
+    assert rules["from the training pairs"] == pytest.approx(0.2)
+    assert rules[nb.USED_RULE] == pytest.approx(0.3)
+
+
+def test_the_left_out_half_pools_every_group_and_the_training_half_uses_only_training_pairs(nb):
+    # alone, the first group puts the threshold at 0.3 and the second at 0.7; pooled, it is 0.5
+    left_out = [
+        pairs([0.3, 0.35, 0.6, 0.65], [1, 0, 0, 0]),
+        pairs([0.7, 0.5, 0.45, 0.8], [1, 1, 1, 0]),
+    ]
+    training = pairs([0.9, 1.5], [1, 0])
+    rules = nb.threshold_rules(left_out, training)
+    assert rules["from the left-out people"] == pytest.approx(0.5)
+    assert rules["from the training pairs"] == pytest.approx(0.9)
+    assert rules[nb.USED_RULE] == pytest.approx(0.7)
+
+
+def test_network_rules_read_each_group_with_its_own_calibration_network(nb, monkeypatch):
+    """Group k's pairs come from calibration network k; the training pairs from the model."""
+    person_ids = np.repeat(np.arange(6), 2)  # 6 people, 2 photos each
+    images = np.arange(12)
+    calls = []
+
+    def distances_by(networks, photos, zooms, mirror):
+        calls.append((tuple(networks), tuple(photos)))
+        return np.full(len(photos) * (len(photos) - 1) // 2, float(len(calls)))
+
+    monkeypatch.setattr(nb, "model_pair_distances", distances_by)
+    groups = [np.array([0, 1]), np.array([2, 3])]
+    is_test = np.isin(person_ids, [4, 5])
+    nb.network_rules(
+        ["model"],
+        ["calibration 0", "calibration 1"],
+        images,
+        person_ids,
+        groups,
+        is_test,
+        ([1.0], False),
+    )
+    assert calls[0] == (("calibration 0",), (0, 1, 2, 3))
+    assert calls[1] == (("calibration 1",), (4, 5, 6, 7))
+    assert calls[2] == (("model",), tuple(range(8)))  # every photo of the people not tested
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_left_out_groups_are_the_validation_people_then_the_next_people_without_overlap(nb, count):
+    validation = np.array([7, 3])
+    others = np.array([3, 7, 0, 5, 9, 2, 8, 1])  # seeded order: the validation people first
+    groups = nb.left_out_groups(validation, others, count)
+    assert len(groups) == count and [len(g) for g in groups] == [2] * count
+    assert groups[0].tolist() == [3, 7]
+    flat = np.concatenate(groups)
+    assert len(set(flat.tolist())) == len(flat)  # no person left out twice while any is left
+    assert set(flat.tolist()) == set(others[: 2 * count].tolist())
+
+
+def test_left_out_groups_cover_every_other_person_once_they_wrap_around(nb):
+    others = np.array([4, 1, 6, 0, 2, 5])
+    groups = nb.left_out_groups(np.array([1, 4]), others, 3)
+    assert sorted(np.concatenate(groups).tolist()) == sorted(others.tolist())
+
+
+def test_no_calibration_network_trains_on_a_person_of_its_left_out_group(nb):
+    person_ids = np.repeat(np.arange(8), 3)
+    is_test = np.isin(person_ids, [0, 1])
+    group = np.array([5, 2])
+    seen = nb.calibration_photos(person_ids, is_test, group)
+    assert not np.isin(person_ids[seen], group).any()
+    assert not is_test[seen].any()
+    assert sorted(set(person_ids[seen].tolist())) == [3, 4, 6, 7]
