@@ -1,6 +1,7 @@
 """The multi-split benchmark's and the tuning harness's bookkeeping, with the notebook replaced by a
-stand-in."""
+stand-in; and the recorded report that README's results table must equal."""
 import json
+import re
 import sys
 
 import pytest
@@ -336,6 +337,32 @@ def test_threshold_rules_are_compared_by_their_gap_to_one_minus_eer():
     assert rules["other"]["worst_gap"] == pytest.approx(-0.05)
     assert rules["used"]["mean_gap"] == pytest.approx(-0.005)
     assert bench.compare_threshold_rules([first, fake_metrics(["s5", "s6"])]) == {}  # older run
+
+
+RECORDED = json.loads(bench.REPORT.read_text(encoding="utf-8"))
+README_TEXT = bench.README.read_text(encoding="utf-8")
+
+
+def test_readmes_results_table_is_the_recorded_reports():
+    assert bench.readme_block(README_TEXT) == RECORDED["markdown"], (
+        "README's results differ from tests/benchmark_report.json: rerun "
+        "python tests/benchmark_splits.py --seed N --resume --write-report")
+
+
+def test_the_recorded_report_is_what_the_benchmark_makes_of_its_numbers():
+    assert bench.make_report(**{key: RECORDED[key] for key in bench.REPORT_INPUTS}) == RECORDED
+    assert len(RECORDED["splits"]) == 12 and RECORDED["machine"]["cpu"]
+    assert bench.machine_text(RECORDED["machine"]) in " ".join(RECORDED["markdown"].split())
+
+
+def test_readme_quotes_the_recorded_training_time_wherever_it_gives_one():
+    quoted = re.findall(r"(\d+)\s+s\s+of\s+training", README_TEXT)
+    assert re.search(r"\d+\s+s\s+of\s+training", bench.readme_block(README_TEXT))
+    assert quoted and set(quoted) == {str(RECORDED["training_seconds_quoted"])}, (
+        f"README quotes {quoted} s of training; the recorded report says "
+        f"{RECORDED['training_seconds_quoted']} s")
+    median = RECORDED["timing"]["training"]["median"]
+    assert RECORDED["training_seconds_quoted"] == round(median)
 
 
 @pytest.mark.parametrize("seed", sorted(tune_recipe.REPORT_SEEDS))
