@@ -406,7 +406,7 @@ def test_the_harness_runs_each_notebook_seed_in_its_own_folder_and_prints_the_sp
     assert (tmp_path / "seed-2027" / "recipe" / "notebook-seed-1000" / "split-01"
             / "parameters.json").is_file()
     printed = capsys.readouterr().out
-    assert "| recipe | 1 | full model | 0.990, s.d. 0.000 (0.990–0.990) | 5.0, s.d. 0.0" in printed
+    assert "| full model | 0.990, s.d. 0.000 (0.990–0.990) | 5.0 %, s.d. 0.0 (5.0–5.0) |" in printed
     assert "| recipe | 1 | Fisherfaces, full model's conditions | 0.950" in printed
 
 

@@ -131,8 +131,8 @@ def spread(values, measure):
     v = np.array(values, dtype=float) * (1 if measure == "auc" else 100)
     digits, unit = (3, "") if measure == "auc" else (1, " %")
     sd = v.std(ddof=1) if len(v) > 1 else float("nan")
-    return (f"{v.mean():.{digits}f}, s.d. {sd:.{digits}f} "
-            f"({v.min():.{digits}f}–{v.max():.{digits}f}){unit}")
+    return (f"{v.mean():.{digits}f}{unit}, s.d. {sd:.{digits}f} "
+            f"({v.min():.{digits}f}–{v.max():.{digits}f})")
 
 
 def spread_lines(variant, split_number, rows):
