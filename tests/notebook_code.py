@@ -3,11 +3,12 @@ run the whole notebook with papermill."""
 import ast
 import hashlib
 import json
+import os
 import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "siames_network_pytorch.ipynb"
+NOTEBOOK = Path(os.environ.get("SIAMESE_NOTEBOOK", ROOT / "siames_network_pytorch.ipynb"))
 CELL_TIMEOUT = 600  # seconds; a cell that runs longer (a hung kernel) fails the run instead of waiting out CI
 
 

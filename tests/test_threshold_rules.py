@@ -3,6 +3,7 @@ on small hand-made inputs where the right answer is known."""
 
 import numpy as np
 import pytest
+from scipy.spatial.distance import pdist
 
 
 def pairs(distances, same):
@@ -87,3 +88,28 @@ def test_no_calibration_network_trains_on_a_person_of_its_left_out_group(nb):
     assert not np.isin(person_ids[seen], group).any()
     assert not is_test[seen].any()
     assert sorted(set(person_ids[seen].tolist())) == [3, 4, 6, 7]
+
+
+def test_the_full_model_is_measured_on_the_test_people_at_the_mean_rule(nb, monkeypatch):
+    """evaluate_networks uses the rule's mean threshold, not one of its halves, and measures the
+    model's own distances of the test photos."""
+    rules = {nb.USED_RULE: 0.3, "from the left-out people": 0.5, "from the training pairs": 0.1}
+    monkeypatch.setattr(nb, "network_rules", lambda *arguments: rules)
+    monkeypatch.setattr(nb, "ONE_SHOT_DRAWS", 3)
+    calls = []
+
+    def distances_by(networks, photos, zooms, mirror):
+        calls.append((tuple(networks), photos.tolist()))
+        return pdist(photos[:, None])
+
+    monkeypatch.setattr(nb, "model_pair_distances", distances_by)
+    person_ids = np.repeat(np.arange(6), 2)  # 6 people, 2 photos each; 4 and 5 are tested
+    images = person_ids + np.tile([0.0, 0.4], 6)  # the pixels are the embedding
+    is_test = np.isin(person_ids, [4, 5])
+    groups = [np.array([0, 1])]
+    measures, returned = nb.evaluate_networks(["model"], ["calibration"], images, person_ids,
+                                              groups, is_test, ([1.0], False))
+    assert calls == [(("model",), [4.0, 4.4, 5.0, 5.4])]
+    assert returned == rules and measures["threshold"] == 0.3
+    # genuine pairs at 0.4, impostors at 0.6 and more: at 0.3 every pair is called different
+    assert measures["balanced_accuracy"] == 0.5 and measures["auc"] == 1.0
