@@ -2,12 +2,10 @@
 in folders named by first names, with a few background-only photos that hold no face at all.
 
 A helper module for the tests (its name does not start with test_, so pytest does not collect it)."""
-import os
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import pytest
 from PIL import Image, ImageFilter
 
 # 40 distinct first names for s1 ... s40. Sorted, so that the notebook's (alphabetical) order of the folders is the
@@ -24,14 +22,6 @@ EXIF_ORIENTATION = 0x0112
 # The short notebook settings of the end-to-end runs on phone-like photos (tests/test_find_faces.py) and of the
 # face-finding harness (tests/tune_face_frame.py): one network of 15 epochs, one calibration network.
 SHORT_SETTINGS = dict(EPOCHS=15, N_MODELS=1, CALIBRATION_MODELS=1, ONE_SHOT_DRAWS=20, SANITY_CHECKS=False)
-
-
-def att_faces_folder():
-    """The AT&T faces (s1 ... s40): ATT_FACES_SOURCE if it is a folder, else /work/shared/att_faces; skip if neither."""
-    for candidate in (os.environ.get("ATT_FACES_SOURCE"), "/work/shared/att_faces"):
-        if candidate and (Path(candidate) / "s1" / "1.pgm").is_file():
-            return Path(candidate)
-    pytest.skip("no unpacked AT&T faces: set ATT_FACES_SOURCE to the folder holding s1 ... s40")
 
 
 class PhoneTree(NamedTuple):

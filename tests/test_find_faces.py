@@ -10,14 +10,8 @@ import torch
 from PIL import Image
 
 from notebook_code import execute_notebook, snapshot
-from phone_photos import (NAME_OF, SCENE_SIZE, SHORT_SETTINGS, att_faces_folder, background_scene, iou, paste_photo,
+from phone_photos import (NAME_OF, SCENE_SIZE, SHORT_SETTINGS, background_scene, iou, paste_photo,
                           phone_like_tree, save_sideways)
-
-
-@pytest.fixture(scope="module")
-def att_root():
-    return att_faces_folder()
-
 
 
 def size(box):
@@ -99,19 +93,19 @@ def test_open_photo_turns_a_sideways_photo_upright(nb, tmp_path):
     assert pixels[:15].mean() > 200 and pixels[25:].mean() < 50, "the white band should be at the top"
 
 
-def test_load_faces_reads_a_sideways_face_upright(nb, att_root, tmp_path):
+def test_load_faces_reads_a_sideways_face_upright(nb, real_faces, tmp_path):
     root = tmp_path / "faces"
     for person in ("s1", "s2"):
         (root / person).mkdir(parents=True)
         for number in (1, 2):
-            with Image.open(att_root / person / f"{number}.pgm") as face:
+            with Image.open(real_faces / person / f"{number}.pgm") as face:
                 if (person, number) == ("s1", 1):
                     save_sideways(face.convert("L"), root / person / "1.jpg", quality=95)
                 else:
                     face.save(root / person / f"{number}.png")
     images, _, person_ids, _, files, skipped = nb.load_faces(root, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
     assert files[0] == "s1/1.jpg" and skipped == []
-    with Image.open(att_root / "s1" / "1.pgm") as face:
+    with Image.open(real_faces / "s1" / "1.pgm") as face:
         upright = nb.image_pipeline(nb.IMAGE_SIZE)(face.convert("L"))
         sideways = nb.image_pipeline(nb.IMAGE_SIZE)(face.convert("L").transpose(Image.Transpose.ROTATE_90))
     assert (images[0] - upright).abs().mean() < 0.1, "the sideways photo was not turned upright"
@@ -121,13 +115,13 @@ def test_load_faces_reads_a_sideways_face_upright(nb, att_root, tmp_path):
 # ---- largest_face: the detector --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def scenes(att_root):
+def scenes(real_faces):
     """Pasted scenes of s1 and s12 in memory, with their pasted rectangles, and background-only scenes."""
     rng, pasted = np.random.default_rng(1), []
     for person in (1, 12):
         for number in range(1, 11):
             scene = background_scene(rng)
-            with Image.open(att_root / f"s{person}" / f"{number}.pgm") as face:
+            with Image.open(real_faces / f"s{person}" / f"{number}.pgm") as face:
                 rect = paste_photo(scene, face, rng)
             pasted.append((scene.convert("L"), rect, f"s{person}/{number}"))
     return pasted, [background_scene(rng).convert("L") for _ in range(10)]
@@ -143,8 +137,8 @@ def test_largest_face_finds_the_pasted_face(nb, scenes):
         assert iou(nb.face_box(scene, nb.IMAGE_SIZE), rect) > 0.5, (name, face, rect)
 
 
-def test_largest_face_finds_the_face_of_an_att_photo_and_the_frame_is_nearly_the_photo(nb, att_root):
-    photo = nb.open_photo(att_root / "s1" / "1.pgm")
+def test_largest_face_finds_the_face_of_an_att_photo_and_the_frame_is_nearly_the_photo(nb, real_faces):
+    photo = nb.open_photo(real_faces / "s1" / "1.pgm")
     assert iou(nb.face_box(photo, nb.IMAGE_SIZE), (0, 0, 92, 112)) > 0.7
 
 
@@ -181,8 +175,8 @@ def test_largest_face_returns_none_without_a_face(nb, scenes):
 
 # ---- load_faces with find_faces=True ---------------------------------------------------------------------------
 
-def test_phone_like_tree_has_named_folders_scenes_and_no_face_photos(att_root, tmp_path):
-    tree = phone_like_tree(att_root, tmp_path / "phone", [1, 12], seed=0, no_face_per_person={12: 2})
+def test_phone_like_tree_has_named_folders_scenes_and_no_face_photos(real_faces, tmp_path):
+    tree = phone_like_tree(real_faces, tmp_path / "phone", [1, 12], seed=0, no_face_per_person={12: 2})
     assert sorted(p.name for p in tree.root.iterdir()) == sorted([NAME_OF[1], NAME_OF[12]])
     assert tree.no_face == [f"{NAME_OF[12]}/no_face_1.jpg", f"{NAME_OF[12]}/no_face_2.jpg"]
     assert len(tree.photos) == 22 and all((tree.root / p).is_file() for p in tree.photos)
@@ -191,8 +185,8 @@ def test_phone_like_tree_has_named_folders_scenes_and_no_face_photos(att_root, t
             assert photo.format == "JPEG" and photo.mode == "RGB" and photo.size == SCENE_SIZE
 
 
-def test_load_faces_skips_the_no_face_photos_and_writes_nothing(nb, att_root, tmp_path):
-    tree = phone_like_tree(att_root, tmp_path / "phone", [1, 2, 12], seed=3, no_face_per_person={1: 1, 12: 2})
+def test_load_faces_skips_the_no_face_photos_and_writes_nothing(nb, real_faces, tmp_path):
+    tree = phone_like_tree(real_faces, tmp_path / "phone", [1, 2, 12], seed=3, no_face_per_person={1: 1, 12: 2})
     sideways = f"{NAME_OF[2]}/10.jpg"  # one photo stored sideways, as phones do: found only if it is turned upright
     with Image.open(tree.root / sideways) as scene:
         upright = scene.copy()
@@ -209,16 +203,16 @@ def test_load_faces_skips_the_no_face_photos_and_writes_nothing(nb, att_root, tm
     assert torch.isfinite(images).all()
 
 
-def test_load_faces_names_a_person_left_with_fewer_than_two_faces(nb, att_root, tmp_path):
-    tree = phone_like_tree(att_root, tmp_path / "phone", [1, 2, 12], seed=4, no_face_per_person={2: 2})
+def test_load_faces_names_a_person_left_with_fewer_than_two_faces(nb, real_faces, tmp_path):
+    tree = phone_like_tree(real_faces, tmp_path / "phone", [1, 2, 12], seed=4, no_face_per_person={2: 2})
     for path in tree.files_of(NAME_OF[2])[1:]:  # keep one photo with a face and the two without
         (tree.root / path).unlink()
     with pytest.raises(nb.FaceDataError, match=rf"person folder .*{NAME_OF[2]} holds 1 usable photo"):
         nb.load_faces(tree.root, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE, find_faces=True)
 
 
-def test_load_faces_stops_when_most_photos_have_no_face(nb, att_root, tmp_path):
-    tree = phone_like_tree(att_root, tmp_path / "phone", [1, 2], seed=5, no_face_per_person=4, photos_per_person=3)
+def test_load_faces_stops_when_most_photos_have_no_face(nb, real_faces, tmp_path):
+    tree = phone_like_tree(real_faces, tmp_path / "phone", [1, 2], seed=5, no_face_per_person=4, photos_per_person=3)
     before = snapshot(tree.root)
     with pytest.raises(nb.FaceDataError, match=r"No face was found in 8 of 14 photos.*FIND_FACES"):
         nb.load_faces(tree.root, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE, find_faces=True)
@@ -244,8 +238,8 @@ def checkpoints(nb, tmp_path):
 
 
 @pytest.fixture
-def two_scenes_and_a_background(att_root, tmp_path):
-    tree = phone_like_tree(att_root, tmp_path / "phone", [1], seed=6, no_face_per_person=1, photos_per_person=2)
+def two_scenes_and_a_background(real_faces, tmp_path):
+    tree = phone_like_tree(real_faces, tmp_path / "phone", [1], seed=6, no_face_per_person=1, photos_per_person=2)
     return [tree.root / p for p in tree.files_of(NAME_OF[1])], tree.photos, tree.root / tree.no_face[0]
 
 
@@ -303,8 +297,8 @@ SUMMARY = {}
 
 
 @pytest.fixture(scope="module")
-def phone_tree(att_root, tmp_path_factory):
-    return phone_like_tree(att_root, tmp_path_factory.mktemp("phone") / "my_photos", range(1, 41), seed=2026,
+def phone_tree(real_faces, tmp_path_factory):
+    return phone_like_tree(real_faces, tmp_path_factory.mktemp("phone") / "my_photos", range(1, 41), seed=2026,
                            no_face_per_person=NO_FACE)
 
 
@@ -324,11 +318,11 @@ def run_notebook(label, output_dir, **parameters):
 
 
 @pytest.fixture(scope="module")
-def run_att(att_root, tmp_path_factory):
+def run_att(real_faces, tmp_path_factory):
     """(a) the original AT&T face crops, read only."""
-    before = snapshot(att_root)
-    run = run_notebook("a: AT&T crops", tmp_path_factory.mktemp("run_a"), DATA_DIR=str(att_root), TEST_PEOPLE=HELD_OUT)
-    assert snapshot(att_root) == before
+    before = snapshot(real_faces)
+    run = run_notebook("a: AT&T crops", tmp_path_factory.mktemp("run_a"), DATA_DIR=str(real_faces), TEST_PEOPLE=HELD_OUT)
+    assert snapshot(real_faces) == before
     return run
 
 

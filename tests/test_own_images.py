@@ -8,7 +8,6 @@ import pytest
 from PIL import Image
 
 from notebook_code import execute_notebook, snapshot
-from phone_photos import att_faces_folder
 
 NAMES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
 HELD_OUT = ["bob", "grace", "oscar"]
@@ -24,16 +23,15 @@ def photo_count(name):
 
 
 @pytest.fixture(scope="module")
-def own_tree(tmp_path_factory):
+def own_tree(real_faces, tmp_path_factory):
     """12 people named by first names: colour JPEG, grey PNG and square colour PNG at several sizes, 3 to 8 photos
     each, a GIF in one folder, and stray files that are not images."""
-    att_root = att_faces_folder()
     root = tmp_path_factory.mktemp("own") / "my_faces"
     for number, name in enumerate(NAMES):
         folder = root / name
         folder.mkdir(parents=True)
         for image_number in range(1, 3 + number % 6 + 1):
-            grey = Image.open(att_root / f"s{number + 1}" / f"{image_number}.pgm").convert("L")
+            grey = Image.open(real_faces / f"s{number + 1}" / f"{image_number}.pgm").convert("L")
             if number % 3 == 0:    # colour JPEG, larger, same shape
                 tint = Image.merge("RGB", (grey, grey.point(lambda v: v * 0.9), grey.point(lambda v: v * 0.8)))
                 tint.resize((138, 168)).save(folder / f"photo_{image_number}.jpg", quality=92)
@@ -43,7 +41,7 @@ def own_tree(tmp_path_factory):
                 square = Image.new("RGB", (130, 130), (40, 40, 40))
                 square.paste(grey.convert("RGB").resize((107, 130)), (11, 0))
                 square.save(folder / f"img{image_number}.PNG")
-    Image.open(att_root / "s2" / "9.pgm").convert("RGB").quantize(64).save(root / GIF)
+    Image.open(real_faces / "s2" / "9.pgm").convert("RGB").quantize(64).save(root / GIF)
     (root / "README.txt").write_text("my own faces")
     (root / "alice" / "notes.txt").write_text("not an image")
     return root

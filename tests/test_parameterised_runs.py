@@ -25,7 +25,7 @@ def run_notebook(output_dir, **parameters):
 @pytest.fixture(scope="module")
 def other_split(real_faces, tmp_path_factory):
     output_dir = tmp_path_factory.mktemp("other_split")
-    return output_dir, run_notebook(output_dir, TEST_PEOPLE=OTHER_SPLIT)
+    return output_dir, run_notebook(output_dir, DATA_DIR=str(real_faces), TEST_PEOPLE=OTHER_SPLIT)
 
 
 def test_full_model_beats_both_baselines_on_other_people(other_split):
@@ -82,8 +82,8 @@ def test_saved_model_gives_the_reported_distances(other_split, nb, real_faces):
 
 
 def test_same_parameters_and_seed_give_the_same_metrics(real_faces, tmp_path):
-    first = run_notebook(tmp_path / "first", **QUICK)
-    second = run_notebook(tmp_path / "second", **QUICK)
+    first = run_notebook(tmp_path / "first", DATA_DIR=str(real_faces), **QUICK)
+    second = run_notebook(tmp_path / "second", DATA_DIR=str(real_faces), **QUICK)
     for metrics in (first, second):
         metrics.pop("train_seconds"), metrics.pop("core_train_seconds")
         for row in metrics["comparison"].values():

@@ -17,6 +17,9 @@ From the repository root:
 
     python tests/tune_face_frame.py                      # step 2 only: FACE_FRAME for each way (about a minute)
     python tests/tune_face_frame.py --runs --seeds 0 1   # and the notebook runs (about 20 minutes)
+
+The AT&T faces come from --att-faces (the unpacked folder or att_faces.zip), else from ATT_FACES_SOURCE, else
+the notebook's own fetch, as in the tests (notebook_code.att_faces_folder).
 """
 import argparse
 import json
@@ -28,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import execute_notebook, load_notebook_code  # noqa: E402
-from phone_photos import NAME_OF, SCENE_SIZE, SHORT_SETTINGS, att_faces_folder, phone_like_tree  # noqa: E402
+from notebook_code import att_faces_folder, execute_notebook, load_notebook_code  # noqa: E402
+from phone_photos import NAME_OF, SCENE_SIZE, SHORT_SETTINGS, phone_like_tree  # noqa: E402
 
 TRAINING_PEOPLE = range(11, 41)
 SPLITS = [list(range(first, first + 10)) for first in (11, 21, 31)]
@@ -99,8 +102,11 @@ def main(argv=None):
     parser.add_argument("--runs", action="store_true", help="also run the notebook on the three training splits")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="notebook SEEDs for --runs (default 0)")
     parser.add_argument("--tree-seed", type=int, default=7, help="seed of the phone-like scenes (default 7)")
+    parser.add_argument("--att-faces", type=Path, help="the AT&T faces: the unpacked folder or att_faces.zip "
+                        "(default: ATT_FACES_SOURCE, else the notebook's own fetch)")
     args = parser.parse_args(argv)
-    nb, att = load_notebook_code(), att_faces_folder()
+    nb = load_notebook_code()
+    att = att_faces_folder(nb, args.att_faces and args.att_faces.resolve())
     notebook = {"scales": nb.DETECTION_SCALES, "frame": nb.FACE_FRAME}
     work = Path(tempfile.mkdtemp(prefix="tune_face_frame_"))
     tree = phone_like_tree(att, work / "scenes", TRAINING_PEOPLE, seed=args.tree_seed)
