@@ -1,5 +1,6 @@
 """Shared fixtures: the notebook's code as a module, and the real AT&T faces to build test folders
-from."""
+from. Under CI=true a skipped test fails the run."""
+import os
 import shutil
 
 import pytest
@@ -35,3 +36,46 @@ def make_faces(real_faces, tmp_path):
                                 folder / f"s{person}" / f"{image}.pgm")
         return folder
     return build
+
+
+# ---- Under CI, a skipped test fails the run ----------------------------------------------------
+
+CI_SKIP = "CI=true: a skip fails the run, since in CI a skipped test is a test that never ran"
+
+
+def ci_is_on():
+    """True when the environment variable CI says the tests run in CI (CI=true, as CI services
+    set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def fail_the_skip(report):
+    """Turn a skipped report into a failed one whose message gives the skip's reason."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"{CI_SKIP} ({reason})"
+
+
+class SkipsFailInCI:
+    """Every skip (in a test, a fixture, a notebook cell or a whole module) becomes a failure
+    that names the skipped test and says why it was skipped; xfail is left alone."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if report.skipped and not hasattr(report, "wasxfail"):
+            fail_the_skip(report)
+        return report
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector):
+        report = yield
+        if report.skipped:
+            fail_the_skip(report)
+        return report
+
+
+def pytest_configure(config):
+    """Register the skip guard as a plugin, so that it also sees the notebook's cells (nbval)."""
+    if ci_is_on() and not config.pluginmanager.has_plugin("skips-fail-in-ci"):
+        config.pluginmanager.register(SkipsFailInCI(), "skips-fail-in-ci")
