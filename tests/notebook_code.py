@@ -73,7 +73,7 @@ def att_faces_folder(nb, source=None):
 
 def execute_notebook(output_dir, **parameters):
     """Run the whole notebook with papermill, writing to output_dir (also its OUTPUT_DIR); return
-    output_dir."""
+    output_dir. The one helper that runs the notebook."""
     import papermill
 
     output_dir = Path(output_dir)
@@ -83,6 +83,11 @@ def execute_notebook(output_dir, **parameters):
                                execution_timeout=CELL_TIMEOUT,
                                parameters={"OUTPUT_DIR": str(output_dir), **parameters})
     return output_dir
+
+
+def read_metrics(output_dir):
+    """The metrics.json that a run of the notebook wrote to output_dir."""
+    return json.loads((Path(output_dir) / "metrics.json").read_text())
 
 
 def snapshot(folder):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from notebook_code import execute_notebook, snapshot
+from notebook_code import execute_notebook, read_metrics, snapshot
 from phone_photos import (NAME_OF, SCENE_SIZE, SHORT_SETTINGS, background_scene, iou, paste_photo,
                           phone_like_tree, save_sideways)
 
@@ -302,15 +302,16 @@ def phone_tree(real_faces, tmp_path_factory):
                            no_face_per_person=NO_FACE)
 
 
-def run_notebook(label, output_dir, **parameters):
-    """Run the notebook with the short settings; return metrics, the error if it stopped, and the output dir."""
+def short_run(label, output_dir, **parameters):
+    """execute_notebook with the short settings, recording the run's AUCs under label in SUMMARY; return
+    metrics, the error if it stopped after writing metrics.json, and the output dir."""
     error = None
     try:
         execute_notebook(output_dir, **SHORT_SETTINGS, **parameters)
     except papermill.PapermillExecutionError as stopped:
         error = stopped
     assert (output_dir / "metrics.json").is_file(), f"run {label} stopped before writing metrics.json: {error}"
-    metrics = json.loads((output_dir / "metrics.json").read_text())
+    metrics = read_metrics(output_dir)
     SUMMARY[label] = {"stopped": None if error is None else f"{error.ename}: {error.evalue}",
                       **{key: round(metrics["methods"][key]["auc"], 4) for key in metrics["methods"]}}
     (output_dir.parent / "e2e_summary.json").write_text(json.dumps(SUMMARY, indent=2))
@@ -321,7 +322,7 @@ def run_notebook(label, output_dir, **parameters):
 def run_att(real_faces, tmp_path_factory):
     """(a) the original AT&T face crops, read only."""
     before = snapshot(real_faces)
-    run = run_notebook("a: AT&T crops", tmp_path_factory.mktemp("run_a"), DATA_DIR=str(real_faces), TEST_PEOPLE=HELD_OUT)
+    run = short_run("a: AT&T crops", tmp_path_factory.mktemp("run_a"), DATA_DIR=str(real_faces), TEST_PEOPLE=HELD_OUT)
     assert snapshot(real_faces) == before
     return run
 
@@ -330,7 +331,7 @@ def run_att(real_faces, tmp_path_factory):
 def run_found(phone_tree, tmp_path_factory):
     """(b) the phone-like photos with FIND_FACES on."""
     before = snapshot(phone_tree.root)
-    run = run_notebook("b: phone, FIND_FACES", tmp_path_factory.mktemp("run_b"), DATA_DIR=str(phone_tree.root),
+    run = short_run("b: phone, FIND_FACES", tmp_path_factory.mktemp("run_b"), DATA_DIR=str(phone_tree.root),
                        TEST_PEOPLE=[NAME_OF[n] for n in HELD_OUT], FIND_FACES=True)
     assert snapshot(phone_tree.root) == before, "the notebook wrote into the data folder"
     return run
@@ -339,7 +340,7 @@ def run_found(phone_tree, tmp_path_factory):
 @pytest.fixture(scope="module")
 def run_scenes(phone_tree, tmp_path_factory):
     """(c) the phone-like photos with FIND_FACES off: the network gets the whole scenes."""
-    return run_notebook("c: phone, no FIND_FACES", tmp_path_factory.mktemp("run_c"), DATA_DIR=str(phone_tree.root),
+    return short_run("c: phone, no FIND_FACES", tmp_path_factory.mktemp("run_c"), DATA_DIR=str(phone_tree.root),
                         TEST_PEOPLE=[NAME_OF[n] for n in HELD_OUT], FIND_FACES=False)
 
 

@@ -7,7 +7,7 @@ import papermill
 import pytest
 from PIL import Image
 
-from notebook_code import execute_notebook, snapshot
+from notebook_code import execute_notebook, read_metrics, snapshot
 
 NAMES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
 HELD_OUT = ["bob", "grace", "oscar"]
@@ -60,7 +60,7 @@ def own_run(own_tree, tmp_path_factory):
     execute_notebook(output_dir, DATA_DIR=str(own_tree), TEST_PEOPLE=HELD_OUT, EPOCHS=3, N_MODELS=1,
                      CALIBRATION_MODELS=1, SANITY_CHECKS=False, ONE_SHOT_DRAWS=20)
     assert snapshot(own_tree) == before, "the notebook wrote into the data folder"
-    return output_dir, json.loads((output_dir / "metrics.json").read_text())
+    return output_dir, read_metrics(output_dir)
 
 
 def test_own_tree_runs_and_records_every_method_on_the_held_out_pairs(own_run):

@@ -5,27 +5,20 @@ seed must agree.
 OTHER_SPLIT is one of the tuning splits (tests/RESULTS.md), on which the full model is ahead of both baselines;
 it guards against regressions. Not every split is like it: the results record lists splits where the network
 is behind Fisherfaces."""
-import json
-
 import numpy as np
 import pytest
 import torch
 
-from notebook_code import execute_notebook
+from notebook_code import execute_notebook, read_metrics
 
 OTHER_SPLIT = [1, 3, 6, 9, 13, 22, 26, 33, 36, 37]
 QUICK = dict(EPOCHS=2, N_MODELS=2, SANITY_CHECKS=False, ONE_SHOT_DRAWS=20, TEST_PEOPLE=[5, 10, 15, 20, 25, 30])
 
 
-def run_notebook(output_dir, **parameters):
-    """Execute the notebook with papermill and return its metrics.json."""
-    return json.loads((execute_notebook(output_dir, **parameters) / "metrics.json").read_text())
-
-
 @pytest.fixture(scope="module")
 def other_split(real_faces, tmp_path_factory):
     output_dir = tmp_path_factory.mktemp("other_split")
-    return output_dir, run_notebook(output_dir, DATA_DIR=str(real_faces), TEST_PEOPLE=OTHER_SPLIT)
+    return output_dir, read_metrics(execute_notebook(output_dir, DATA_DIR=str(real_faces), TEST_PEOPLE=OTHER_SPLIT))
 
 
 def test_full_model_beats_both_baselines_on_other_people(other_split):
@@ -82,8 +75,8 @@ def test_saved_model_gives_the_reported_distances(other_split, nb, real_faces):
 
 
 def test_same_parameters_and_seed_give_the_same_metrics(real_faces, tmp_path):
-    first = run_notebook(tmp_path / "first", DATA_DIR=str(real_faces), **QUICK)
-    second = run_notebook(tmp_path / "second", DATA_DIR=str(real_faces), **QUICK)
+    first = read_metrics(execute_notebook(tmp_path / "first", DATA_DIR=str(real_faces), **QUICK))
+    second = read_metrics(execute_notebook(tmp_path / "second", DATA_DIR=str(real_faces), **QUICK))
     for metrics in (first, second):
         metrics.pop("train_seconds"), metrics.pop("core_train_seconds")
         for row in metrics["comparison"].values():

@@ -22,7 +22,6 @@ The AT&T faces come from --att-faces (the unpacked folder or att_faces.zip), els
 the notebook's own fetch, as in the tests (notebook_code.att_faces_folder).
 """
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import att_faces_folder, execute_notebook, load_notebook_code  # noqa: E402
+from notebook_code import att_faces_folder, execute_notebook, load_notebook_code, read_metrics  # noqa: E402
 from phone_photos import NAME_OF, SCENE_SIZE, SHORT_SETTINGS, phone_like_tree  # noqa: E402
 
 TRAINING_PEOPLE = range(11, 41)
@@ -93,7 +92,7 @@ def write_crops(nb, tree, faces, folder):
 def auc(data_dir, split, seed, out):
     """The short-settings notebook's held-out AUC (one network on every person not tested) for one split."""
     execute_notebook(out, DATA_DIR=str(data_dir), TEST_PEOPLE=[NAME_OF[n] for n in split], SEED=seed, **SHORT_SETTINGS)
-    return json.loads((out / "metrics.json").read_text())["methods"]["siamese_network"]["auc"]
+    return read_metrics(out)["methods"]["siamese_network"]["auc"]
 
 
 def main(argv=None):
