@@ -331,21 +331,6 @@ def test_gif_photo_is_read(nb, make_faces):
     assert torch.allclose(images[gif], images[original], atol=1e-4), "a grey GIF holds the same pixels"
 
 
-def test_photo_with_an_orientation_tag_arrives_upright(nb, tmp_path):
-    upright = np.full((60, 40), 30, dtype=np.uint8)  # a portrait: 40 wide, 60 tall
-    upright[:12] = 255  # a white band at the top
-    sideways = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)  # how the camera stored it
-    assert sideways.size == (60, 40)
-    exif = Image.Exif()
-    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
-    path = tmp_path / "phone.jpg"
-    sideways.save(path, exif=exif, quality=95)
-    photo = nb.open_photo(path)
-    assert photo.mode == "L" and photo.size == (40, 60)
-    pixels = np.asarray(photo, dtype=float)
-    assert pixels[:8].mean() > 200 and pixels[20:].mean() < 80
-
-
 def test_open_photo_names_a_missing_file(nb, tmp_path):
     with pytest.raises(FileNotFoundError) as error:
         nb.open_photo(tmp_path / "missing.png")
@@ -403,23 +388,3 @@ def test_photos_without_a_face_are_skipped_and_listed(nb, make_faces, monkeypatc
     assert skipped_files(skipped) == {"s2/x.jpg": "no face found"}
     images_off, _, _, _, files_off, skipped_off = load(nb, folder, find_faces=False)
     assert "s2/x.jpg" in files_off and skipped_off == []
-
-
-def test_mostly_faceless_photos_suggest_turning_find_faces_off(nb, make_faces, monkeypatch):
-    monkeypatch.setattr(nb, "face_box", lambda photo, size: None)
-    folder = make_faces()
-    with pytest.raises(nb.FaceDataError) as error:
-        load(nb, folder, find_faces=True)
-    assert "FIND_FACES = False" in str(error.value) and " 9 " in str(error.value)
-
-
-def test_face_box_is_inside_the_photo_at_the_networks_aspect(nb):
-    for face, size in [((10, 20, 50, 50), (200, 300)), ((0, 0, 90, 90), (100, 100)), ((150, 250, 40, 40), (200, 300))]:
-        left, top, right, bottom = nb.framed_box(face, size, 56 / 46)
-        assert 0 <= left < right <= size[0] and 0 <= top < bottom <= size[1]
-        if right - left < size[0] and bottom - top < size[1]:
-            assert (bottom - top) / (right - left) == pytest.approx(56 / 46, abs=0.03)
-
-
-def test_detector_finds_no_face_in_a_blank_photo(nb):
-    assert nb.face_box(Image.new("L", (320, 240), 90), nb.IMAGE_SIZE) is None

@@ -3,7 +3,6 @@ on pairs whose answer is known, and compare() works and fails clearly."""
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from scipy.spatial.distance import cdist, pdist
 
 SMALL = dict(channels=[4, 8, 8, 8], hidden_units=16, embedding_dim=8)
@@ -248,7 +247,37 @@ def test_one_shot_accuracy(nb):
     perfect = np.abs(points[:, None] - points[None])
     assert nb.one_shot_accuracy(perfect, person_ids, 20, 0) == 1.0
     assert nb.one_shot_accuracy(-perfect, person_ids, 20, 0) == 0.0
-    assert nb.one_shot_accuracy(perfect, person_ids, 1, 0) == nb.one_shot_accuracy(perfect, person_ids, 1, 0)
+
+
+def distance_matrix(pairs, photos):
+    """A symmetric matrix of distances: 1 for every pair of photos, except the pairs given."""
+    matrix = np.ones((photos, photos)) - np.eye(photos)
+    for (a, b), distance in pairs.items():
+        matrix[a, b] = matrix[b, a] = distance
+    return matrix
+
+
+def test_one_shot_accuracy_names_each_query_after_its_nearest_reference(nb):
+    # photos 0, 1 of person 0; 2, 3 of person 1; 4, 5 of person 2. Photos 4 and 5 are farther apart
+    # than from photos 0 and 1, so whichever reference is drawn, person 2's query is named person 0
+    # and the other two queries are named right: 2 of 3 on every draw.
+    matrix = distance_matrix({(0, 1): 0.1, (2, 3): 0.1, (4, 5): 0.9, (0, 4): 0.2, (0, 5): 0.2,
+                              (1, 4): 0.2, (1, 5): 0.2}, 6)
+    person_ids = np.array([0, 0, 1, 1, 2, 2])
+    assert nb.one_shot_accuracy(matrix, person_ids, 1, 0) == pytest.approx(2 / 3)
+    assert nb.one_shot_accuracy(matrix, person_ids, 50, 1) == pytest.approx(2 / 3)
+
+
+def test_one_shot_accuracy_averages_random_references(nb):
+    # photos 0, 1 of person 0; 2, 3 of person 1; photo 0 is nearer to photo 2 (0.05) than photo 1 is
+    # to it (0.1). Of the four equally likely draws of references, (0, 2) and (1, 3) name both queries
+    # right, (0, 3) names photo 2 person 0 and (1, 2) names photo 0 person 1: accuracy 1 or 1/2.
+    matrix = distance_matrix({(0, 1): 0.1, (2, 3): 0.1, (0, 2): 0.05}, 4)
+    person_ids = np.array([0, 0, 1, 1])
+    single = [nb.one_shot_accuracy(matrix, person_ids, 1, seed) for seed in range(40)]
+    assert set(single) == {0.5, 1.0}, "each draw names both queries right or one of them wrong"
+    assert single == [nb.one_shot_accuracy(matrix, person_ids, 1, seed) for seed in range(40)]
+    assert nb.one_shot_accuracy(matrix, person_ids, 4000, 0) == pytest.approx(0.75, abs=0.02)
 
 
 def test_evaluate_gathers_the_measures(nb, monkeypatch):
@@ -319,15 +348,6 @@ def test_compare_unreadable_file(nb, checkpoint, real_faces, tmp_path):
     with pytest.raises(nb.FaceDataError) as error:
         nb.compare(broken, real_faces / "s1" / "1.pgm", checkpoint)
     assert str(broken) in str(error.value)
-
-
-def test_compare_with_find_faces_names_a_photo_without_a_face(nb, checkpoint, real_faces, tmp_path):
-    blank = tmp_path / "wall.png"
-    Image.new("L", (320, 240), 90).save(blank)
-    with pytest.raises(nb.FaceDataError) as error:
-        nb.compare(blank, real_faces / "s1" / "1.pgm", checkpoint, find_faces=True)
-    assert str(blank) in str(error.value) and "find_faces=False" in str(error.value)
-    assert nb.compare(blank, real_faces / "s1" / "1.pgm", checkpoint)[0] > 0, "the checkpoint says: no face search"
 
 
 def test_missing_checkpoint(nb, real_faces, tmp_path):

@@ -36,7 +36,6 @@ def test_each_refinement_is_measured_beside_the_core_network(other_split):
     core, full = metrics["methods"]["core_network"], metrics["methods"]["siamese_network"]
     assert rows["core network"]["auc"] == core["auc"] and rows["full model (ensemble + mirror and scales)"]["auc"] == full["auc"]
     assert full["auc"] > core["auc"], "the full model should improve on one plain network"
-    assert rows["core network"]["train_seconds"] < rows["full model (ensemble + mirror and scales)"]["train_seconds"]
 
 
 def test_pre_chosen_threshold_is_nearly_as_good_as_the_best(other_split):
