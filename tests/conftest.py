@@ -1,11 +1,11 @@
-"""Shared fixtures: the notebook's code as a module, and a few real face images to build test folders from."""
+"""Shared fixtures: the notebook's code as a module, and the real AT&T faces to build test folders
+from. Under CI=true a skipped test fails the run."""
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
-from notebook_code import ROOT, load_notebook_code
+from notebook_code import att_faces_folder, load_notebook_code
 
 
 @pytest.fixture(scope="session")
@@ -16,24 +16,66 @@ def nb():
 
 @pytest.fixture(scope="session")
 def real_faces(nb):
-    """A folder holding the real AT&T faces (s1 ... s40): ATT_FACES_SOURCE if it is a folder, else the notebook's
-    DATA_DIR, filled the way the notebook fills it."""
-    source = os.environ.get("ATT_FACES_SOURCE")
-    if source and Path(source).is_dir():
-        return Path(source)
-    data_dir = ROOT / nb.DATA_DIR
-    nb.fetch_att_faces(data_dir, source, nb.ATT_FACES_URL, nb.ATT_FACES_MD5, nb.OLIVETTI_FALLBACK)
-    return data_dir
+    """The folder of the real AT&T faces (s1 ... s40), the one source of them for every test:
+    ATT_FACES_SOURCE (the folder, or att_faces.zip unpacked by the notebook's fetch into its
+    DATA_DIR), else the notebook's own fetch (notebook_code.att_faces_folder). It fails, never
+    skips, when they cannot be had."""
+    return att_faces_folder(nb)
 
 
 @pytest.fixture
 def make_faces(real_faces, tmp_path):
-    """Build a small face folder (people x images copied from the real data, folders s1, s2, ...) under tmp_path."""
+    """Build a small face folder (people x images copied from the real data, folders s1, s2, ...)
+    under tmp_path."""
     def build(name="faces", people=3, images=3):
         folder = tmp_path / name
         for person in range(1, people + 1):
             (folder / f"s{person}").mkdir(parents=True)
             for image in range(1, images + 1):
-                shutil.copyfile(real_faces / f"s{person}" / f"{image}.pgm", folder / f"s{person}" / f"{image}.pgm")
+                shutil.copyfile(real_faces / f"s{person}" / f"{image}.pgm",
+                                folder / f"s{person}" / f"{image}.pgm")
         return folder
     return build
+
+
+# ---- Under CI, a skipped test fails the run ----------------------------------------------------
+
+CI_SKIP = "CI=true: a skip fails the run, since in CI a skipped test is a test that never ran"
+
+
+def ci_is_on():
+    """True when the environment variable CI says the tests run in CI (CI=true, as CI services
+    set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def fail_the_skip(report):
+    """Turn a skipped report into a failed one whose message gives the skip's reason."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"{CI_SKIP} ({reason})"
+
+
+class SkipsFailInCI:
+    """Every skip (in a test, a fixture, a notebook cell or a whole module) becomes a failure
+    that names the skipped test and says why it was skipped; xfail is left alone."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if report.skipped and not hasattr(report, "wasxfail"):
+            fail_the_skip(report)
+        return report
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector):
+        report = yield
+        if report.skipped:
+            fail_the_skip(report)
+        return report
+
+
+def pytest_configure(config):
+    """Register the skip guard as a plugin, so that it also sees the notebook's cells (nbval)."""
+    if ci_is_on() and not config.pluginmanager.has_plugin("skips-fail-in-ci"):
+        config.pluginmanager.register(SkipsFailInCI(), "skips-fail-in-ci")

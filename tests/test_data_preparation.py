@@ -1,5 +1,5 @@
-"""Bad data must end in one clear message and never leave a half-written data folder behind; every photo is read
-upright, grey, cropped to the network's aspect ratio and standardised."""
+"""Bad data must end in one clear message and never leave a half-written data folder behind; every
+photo is read upright, grey, cropped to the network's aspect ratio and standardised."""
 import functools
 import hashlib
 import http.server
@@ -20,7 +20,8 @@ from notebook_code import snapshot
 
 @pytest.fixture
 def serve(tmp_path):
-    """Serve files from a folder over HTTP on the loopback address; yield a function that returns URLs."""
+    """Serve files from a folder over HTTP on the loopback address; yield a function that
+    returns URLs."""
     root = tmp_path / "served"
     root.mkdir()
     handler = functools.partial(QuietHandler, directory=str(root))
@@ -74,7 +75,8 @@ def skipped_files(skipped):
 
 
 def assert_load_refused(nb, folder, *named):
-    """Loading folder raises FaceDataError naming every string of `named` and leaves the folder as it was."""
+    """Loading folder raises FaceDataError naming every string of `named` and leaves the folder
+    as it was."""
     before = snapshot(folder)
     with pytest.raises(nb.FaceDataError) as error:
         load(nb, folder)
@@ -98,7 +100,8 @@ def test_offline_without_local_copy_lists_what_was_tried(nb, tmp_path, offline):
     url = "http://127.0.0.1:9/att_faces.zip"
     with pytest.raises(nb.FaceDataError) as error:
         nb.fetch_att_faces(data_dir, None, url, nb.ATT_FACES_MD5, True)
-    tried = {line.strip(" -").split(":", 1)[0]: line for line in str(error.value).splitlines() if line.startswith("  - ")}
+    tried = {line.strip(" -").split(":", 1)[0]: line for line in str(error.value).splitlines()
+             if line.startswith("  - ")}
     assert set(tried) == {"ATT_FACES_SOURCE", "downloading http", "scikit-learn's Olivetti faces"}
     assert "not set" in tried["ATT_FACES_SOURCE"]
     assert url in tried["downloading http"]
@@ -112,7 +115,8 @@ def test_without_the_olivetti_fallback_it_is_not_tried(nb, tmp_path, monkeypatch
     monkeypatch.setattr(sklearn.datasets, "fetch_olivetti_faces", lambda *a, **k: calls.append(1))
     data_dir = tmp_path / "data" / "att_faces"
     with pytest.raises(nb.FaceDataError) as error:
-        nb.fetch_att_faces(data_dir, None, "http://127.0.0.1:9/att_faces.zip", nb.ATT_FACES_MD5, False)
+        nb.fetch_att_faces(data_dir, None, "http://127.0.0.1:9/att_faces.zip", nb.ATT_FACES_MD5,
+                           False)
     assert calls == [] and "Olivetti" not in str(error.value)
     assert_nothing_left(data_dir)
 
@@ -130,7 +134,8 @@ def test_verified_download_is_unpacked_into_place(nb, tmp_path, make_faces, serv
     payload = zip_of(make_faces())
     url = serve("att_faces.zip", payload)
     data_dir = tmp_path / "data" / "att_faces"
-    message = nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
+    message = nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(),
+                                 olivetti_fallback=False)
     assert url in message
     assert people_of(nb, data_dir) == (["s1", "s2", "s3"], [0, 0, 0, 1, 1, 1, 2, 2, 2])
     assert [p.name for p in data_dir.parent.iterdir()] == ["att_faces"]
@@ -141,13 +146,14 @@ def test_archive_that_is_not_a_zip_is_discarded(nb, tmp_path, serve):
     url = serve("att_faces.zip", payload)
     data_dir = tmp_path / "data" / "att_faces"
     with pytest.raises(nb.FaceDataError) as error:
-        nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
+        nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(),
+                           olivetti_fallback=False)
     assert url in str(error.value) and "zip" in str(error.value).lower()
     assert_nothing_left(data_dir)
 
 
-def test_interrupted_download_leaves_nothing_and_next_run_starts_cleanly(nb, tmp_path, make_faces, serve,
-                                                                         monkeypatch):
+def test_interrupted_download_leaves_nothing_and_next_run_starts_cleanly(nb, tmp_path, make_faces,
+                                                                         serve, monkeypatch):
     payload = zip_of(make_faces())
     url = serve("att_faces.zip", payload)
     data_dir = tmp_path / "data" / "att_faces"
@@ -159,9 +165,11 @@ def test_interrupted_download_leaves_nothing_and_next_run_starts_cleanly(nb, tmp
     with monkeypatch.context() as patch:
         patch.setattr(torchvision.datasets.utils, "download_url", interrupted)
         with pytest.raises(KeyboardInterrupt):
-            nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
+            nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(),
+                               olivetti_fallback=False)
     assert_nothing_left(data_dir)
-    nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(), olivetti_fallback=False)
+    nb.fetch_att_faces(data_dir, None, url, hashlib.md5(payload).hexdigest(),
+                       olivetti_fallback=False)
     assert people_of(nb, data_dir)[0] == ["s1", "s2", "s3"]
 
 
@@ -182,12 +190,15 @@ def test_local_copy_is_used_and_made_writable(nb, tmp_path, make_faces, serve, a
         archive = tmp_path / "att_faces.zip"
         archive.write_bytes(zip_of(source))
         source = archive
-    never_fetched = serve("att_faces.zip", b"the download must not be tried when the local copy works")
+    never_fetched = serve("att_faces.zip",
+                          b"the download must not be tried when the local copy works")
     data_dir = tmp_path / "data" / "att_faces"
-    message = nb.fetch_att_faces(data_dir, str(source), never_fetched, "0" * 32, olivetti_fallback=False)
+    message = nb.fetch_att_faces(data_dir, str(source), never_fetched, "0" * 32,
+                                 olivetti_fallback=False)
     assert "ATT_FACES_SOURCE" in message and "download" not in message
     assert people_of(nb, data_dir) == (["s1", "s2", "s3"], [0, 0, 0, 1, 1, 1, 2, 2, 2])
-    assert all(p.stat().st_mode & 0o200 for p in [data_dir, *data_dir.rglob("*")]), "the copy must be writable"
+    assert all(p.stat().st_mode & 0o200 for p in [data_dir, *data_dir.rglob("*")]), \
+        "the copy must be writable"
     (data_dir / "s1" / "1.pgm").write_bytes(b"")  # really writable, and the source is untouched
     if not as_zip:
         assert (source / "s1" / "1.pgm").stat().st_size > 0
@@ -203,7 +214,8 @@ def test_empty_data_folder_is_filled(nb, tmp_path, make_faces):
 def test_folder_with_photos_is_used_as_it_is(nb, tmp_path, make_faces):
     data_dir = make_faces(name="mine", people=2)
     before = snapshot(data_dir)
-    message = nb.fetch_att_faces(data_dir, str(make_faces(name="other", people=3)), None, None, False)
+    message = nb.fetch_att_faces(data_dir, str(make_faces(name="other", people=3)), None, None,
+                                 False)
     assert data_dir.as_posix() in message and snapshot(data_dir) == before
 
 
@@ -215,7 +227,8 @@ def test_bad_local_copy_leaves_no_data_folder(nb, tmp_path, make_faces, offline)
     data_dir = tmp_path / "data" / "att_faces"
     with pytest.raises(nb.FaceDataError) as error:
         nb.fetch_att_faces(data_dir, str(source), None, None, olivetti_fallback=False)
-    failure = next(line for line in str(error.value).splitlines() if "ATT_FACES_SOURCE" in line and "- " in line)
+    failure = next(line for line in str(error.value).splitlines()
+                   if "ATT_FACES_SOURCE" in line and "- " in line)
     assert "at least 2" in failure
     assert_nothing_left(data_dir)
 
@@ -234,7 +247,8 @@ def test_folder_without_person_folders_is_refused_and_left_unchanged(nb, tmp_pat
     data_dir.mkdir()
     (data_dir / "notes.txt").write_text("my notes")
     before = snapshot(data_dir)
-    assert data_dir.as_posix() in nb.fetch_att_faces(data_dir, None, None, None, olivetti_fallback=False)
+    assert data_dir.as_posix() in nb.fetch_att_faces(data_dir, None, None, None,
+                                                     olivetti_fallback=False)
     message = assert_load_refused(nb, data_dir, str(data_dir))
     assert " 0 " in message and "at least 2" in message
     assert snapshot(data_dir) == before
@@ -268,7 +282,8 @@ def test_people_are_sorted_naturally_and_hidden_entries_skipped(nb, make_faces):
     (folder / "s1" / "._1.pgm").write_bytes(b"macOS resource fork, not an image")
     images, raw, person_ids, names, files, skipped = load(nb, folder)
     assert names == ["s1", "s3", "s10"] and files[0] == "s1/1.pgm" and files[-1] == "s10/3.pgm"
-    assert person_ids.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2] and len(images) == len(raw) == len(files) == 9
+    assert (person_ids.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+            and len(images) == len(raw) == len(files) == 9)
     assert list(skipped_files(skipped)) == ["s1/._1.pgm"] and "not an image" in skipped[0]
 
 
@@ -314,7 +329,8 @@ def test_other_sizes_and_colour_modes_are_preprocessed(nb, make_faces):
     Image.fromarray(colour, "RGB").convert("RGBA").save(folder / "s3" / "4.webp")
     images, raw, person_ids, names, files, skipped = load(nb, folder)
     assert tuple(images.shape) == (12, 1, *nb.IMAGE_SIZE) and images.dtype == torch.float32
-    assert raw.shape == (12, nb.RAW_PIXEL_SIZE[0] * nb.RAW_PIXEL_SIZE[1]) and 0 <= raw.min() and raw.max() <= 1
+    assert (raw.shape == (12, nb.RAW_PIXEL_SIZE[0] * nb.RAW_PIXEL_SIZE[1])
+            and 0 <= raw.min() and raw.max() <= 1)
     for name in ("s1/4.png", "s2/4.jpg", "s3/4.webp"):
         image = images[files.index(name)]
         assert abs(float(image.mean())) < 1e-4 and abs(float(image.std(unbiased=False)) - 1) < 1e-3
@@ -328,22 +344,8 @@ def test_gif_photo_is_read(nb, make_faces):
     assert "s2/4.gif" in files and skipped == []
     gif, original = files.index("s2/4.gif"), files.index("s2/1.pgm")
     assert person_ids[gif] == 1
-    assert torch.allclose(images[gif], images[original], atol=1e-4), "a grey GIF holds the same pixels"
-
-
-def test_photo_with_an_orientation_tag_arrives_upright(nb, tmp_path):
-    upright = np.full((60, 40), 30, dtype=np.uint8)  # a portrait: 40 wide, 60 tall
-    upright[:12] = 255  # a white band at the top
-    sideways = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)  # how the camera stored it
-    assert sideways.size == (60, 40)
-    exif = Image.Exif()
-    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
-    path = tmp_path / "phone.jpg"
-    sideways.save(path, exif=exif, quality=95)
-    photo = nb.open_photo(path)
-    assert photo.mode == "L" and photo.size == (40, 60)
-    pixels = np.asarray(photo, dtype=float)
-    assert pixels[:8].mean() > 200 and pixels[20:].mean() < 80
+    assert torch.allclose(images[gif], images[original], atol=1e-4), \
+        "a grey GIF holds the same pixels"
 
 
 def test_open_photo_names_a_missing_file(nb, tmp_path):
@@ -353,21 +355,26 @@ def test_open_photo_names_a_missing_file(nb, tmp_path):
 
 
 @pytest.mark.parametrize("shape, kept", [((100, 200), (slice(None), slice(59, 141))),
-                                         ((300, 92), (slice(94, 206), slice(None)))], ids=["wide", "tall"])
+                                         ((300, 92), (slice(94, 206), slice(None)))],
+                         ids=["wide", "tall"])
 def test_other_aspect_ratios_are_cropped_centrally_not_stretched(nb, shape, kept):
     photo = np.zeros(shape, dtype=np.uint8)
-    photo[kept] = 255  # a bright region exactly the size of the central crop at the AT&T aspect ratio 56:46
+    # a bright region exactly the size of the central crop at the AT&T aspect ratio 56:46
+    photo[kept] = 255
     pixels = nb.image_pipeline([56, 46], standardised=False)(Image.fromarray(photo))
     assert tuple(pixels.shape) == (1, 56, 46) and float(pixels.min()) == 1.0
     bigger = photo.copy()
-    bigger[tuple(slice(max(0, k.start - 3) if k.start else None, k.stop + 3 if k.stop else None) for k in kept)] = 255
-    assert float(nb.image_pipeline([56, 46], standardised=False)(Image.fromarray(bigger)).min()) == 1.0
+    bigger[tuple(slice(max(0, k.start - 3) if k.start else None, k.stop + 3 if k.stop else None)
+                 for k in kept)] = 255
+    assert float(nb.image_pipeline([56, 46], standardised=False)(Image.fromarray(bigger)).min()) \
+        == 1.0
 
 
 def test_crop_box_is_used_when_given(nb):
     photo = np.zeros((200, 200), dtype=np.uint8)
     photo[20:76, 100:146] = 255
-    pixels = nb.image_pipeline([56, 46], standardised=False, box=(100, 20, 146, 76))(Image.fromarray(photo))
+    pixels = nb.image_pipeline([56, 46], standardised=False,
+                               box=(100, 20, 146, 76))(Image.fromarray(photo))
     assert tuple(pixels.shape) == (1, 56, 46) and float(pixels.min()) == 1.0
 
 
@@ -403,23 +410,3 @@ def test_photos_without_a_face_are_skipped_and_listed(nb, make_faces, monkeypatc
     assert skipped_files(skipped) == {"s2/x.jpg": "no face found"}
     images_off, _, _, _, files_off, skipped_off = load(nb, folder, find_faces=False)
     assert "s2/x.jpg" in files_off and skipped_off == []
-
-
-def test_mostly_faceless_photos_suggest_turning_find_faces_off(nb, make_faces, monkeypatch):
-    monkeypatch.setattr(nb, "face_box", lambda photo, size: None)
-    folder = make_faces()
-    with pytest.raises(nb.FaceDataError) as error:
-        load(nb, folder, find_faces=True)
-    assert "FIND_FACES = False" in str(error.value) and " 9 " in str(error.value)
-
-
-def test_face_box_is_inside_the_photo_at_the_networks_aspect(nb):
-    for face, size in [((10, 20, 50, 50), (200, 300)), ((0, 0, 90, 90), (100, 100)), ((150, 250, 40, 40), (200, 300))]:
-        left, top, right, bottom = nb.framed_box(face, size, 56 / 46)
-        assert 0 <= left < right <= size[0] and 0 <= top < bottom <= size[1]
-        if right - left < size[0] and bottom - top < size[1]:
-            assert (bottom - top) / (right - left) == pytest.approx(56 / 46, abs=0.03)
-
-
-def test_detector_finds_no_face_in_a_blank_photo(nb):
-    assert nb.face_box(Image.new("L", (320, 240), 90), nb.IMAGE_SIZE) is None

@@ -1,9 +1,8 @@
-"""The loss follows Hadsell et al. (Y = 0 genuine), the twins share weights, the measures of section 7 are right
-on pairs whose answer is known, and compare() works and fails clearly."""
+"""The loss follows Hadsell et al. (Y = 0 genuine), the twins share weights, the measures of section
+7 are right on pairs whose answer is known, and compare() works and fails clearly."""
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from scipy.spatial.distance import cdist, pdist
 
 SMALL = dict(channels=[4, 8, 8, 8], hidden_units=16, embedding_dim=8)
@@ -11,7 +10,8 @@ SMALL = dict(channels=[4, 8, 8, 8], hidden_units=16, embedding_dim=8)
 
 @pytest.fixture
 def small(nb, monkeypatch):
-    """Make the notebook's architecture parameters small (save_checkpoint reads them); return a network builder."""
+    """Make the notebook's architecture parameters small (save_checkpoint reads them); return
+    a network builder."""
     monkeypatch.setattr(nb, "CONV_CHANNELS", SMALL["channels"])
     monkeypatch.setattr(nb, "HIDDEN_UNITS", SMALL["hidden_units"])
     monkeypatch.setattr(nb, "EMBEDDING_DIM", SMALL["embedding_dim"])
@@ -27,7 +27,8 @@ def small(nb, monkeypatch):
 def test_contrastive_loss_convention(nb):
     origin = torch.zeros(5, 2)
     points = torch.tensor([[1.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.5, 0.0], [0.3, 0.4]])
-    same = torch.tensor([True, False, False, False, True])  # genuine, impostor, beyond the margin, impostor, genuine
+    # genuine, impostor, beyond the margin, impostor, genuine
+    same = torch.tensor([True, False, False, False, True])
     expected = torch.tensor([0.5 * 1.0 ** 2, 0.5 * 0.4 ** 2, 0.0, 0.5 * 0.9 ** 2, 0.5 * 0.5 ** 2])
     assert torch.allclose(nb.contrastive_loss(origin, points, same, margin=1.4), expected)
 
@@ -36,8 +37,10 @@ def test_contrastive_loss_pulls_genuine_pairs_together_and_pushes_impostors_apar
     second = torch.tensor([[0.6, 0.0]], requires_grad=True)
     for is_same, direction in ((True, 1), (False, -1)):
         second.grad = None
-        nb.contrastive_loss(torch.zeros(1, 2), second, torch.tensor([is_same]), margin=1.4).sum().backward()
-        assert direction * second.grad[0, 0] > 0, "gradient descent must move genuine pairs closer, impostors apart"
+        nb.contrastive_loss(torch.zeros(1, 2), second, torch.tensor([is_same]),
+                            margin=1.4).sum().backward()
+        assert direction * second.grad[0, 0] > 0, \
+            "gradient descent must move genuine pairs closer, impostors apart"
 
 
 def test_contrastive_loss_default_margin_is_the_parameter(nb):
@@ -58,24 +61,27 @@ def test_every_pair_is_in_pdist_order_and_labels_follow_it(nb):
     first, second = nb.every_pair(6)
     assert len(first) == 15 and np.all(first < second)
     assert np.allclose(np.linalg.norm(vectors[first] - vectors[second], axis=1), pdist(vectors))
-    assert nb.pair_labels(np.array([1, 1, 2, 2, 3])).tolist() == [True] + [False] * 6 + [True, False, False]
+    assert (nb.pair_labels(np.array([1, 1, 2, 2, 3])).tolist()
+            == [True] + [False] * 6 + [True, False, False])
     assert len(nb.every_pair(1)[0]) == 0
 
 
 # The network
 
 def is_siamese(model, first, second, third):
-    """True when model(a, b) embeds a and b with one and the same function, model.forward_once, and neither input
-    is ignored; first, second and third are batches of different images."""
+    """True when model(a, b) embeds a and b with one and the same function, model.forward_once, and
+    neither input is ignored; first, second and third are batches of different images."""
     with torch.no_grad():
         a, b = model(first, second)
         swapped_b, swapped_a = model(second, first)
         a_again, c = model(first, third)
         alone_a, alone_b, alone_c = (model.forward_once(x) for x in (first, second, third))
     close = lambda x, y: torch.allclose(x, y, atol=1e-6)
-    return (close(a, alone_a) and close(b, alone_b) and close(c, alone_c)     # both inputs through forward_once
-            and close(swapped_a, a) and close(swapped_b, b)                      # swapping inputs swaps outputs
-            and close(a_again, a) and not close(c, b) and not close(a, b))      # each output depends on its input
+    # both inputs go through forward_once; swapping the inputs swaps the outputs; each output
+    # depends on its input
+    return (close(a, alone_a) and close(b, alone_b) and close(c, alone_c)
+            and close(swapped_a, a) and close(swapped_b, b)
+            and close(a_again, a) and not close(c, b) and not close(a, b))
 
 
 def three_batches(nb):
@@ -125,8 +131,10 @@ def test_embeddings_have_unit_length_for_any_input_size(nb, small):
 def test_network_pads_by_reflection_and_normalises_batches(nb, small):
     network = small()
     assert any(isinstance(layer, torch.nn.ReflectionPad2d) for layer in network.cnn)
-    assert not any(isinstance(layer, torch.nn.Conv2d) and layer.padding != (0, 0) for layer in network.cnn)
-    assert sum(isinstance(layer, torch.nn.BatchNorm2d) for layer in network.cnn) == len(SMALL["channels"])
+    assert not any(isinstance(layer, torch.nn.Conv2d) and layer.padding != (0, 0)
+                   for layer in network.cnn)
+    assert (sum(isinstance(layer, torch.nn.BatchNorm2d) for layer in network.cnn)
+            == len(SMALL["channels"]))
 
 
 def test_seed_everything_makes_networks_and_draws_repeat(nb):
@@ -135,7 +143,8 @@ def test_seed_everything_makes_networks_and_draws_repeat(nb):
     nb.seed_everything(3)
     second, again = nb.SiameseNetwork(**SMALL), np.random.rand()
     assert draw == again
-    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
+    assert all(torch.equal(a, b)
+               for a, b in zip(first.state_dict().values(), second.state_dict().values()))
     nb.seed_everything(4)
     assert not torch.equal(nb.SiameseNetwork(**SMALL).fc[1].weight, first.fc[1].weight)
 
@@ -158,15 +167,19 @@ def test_warp_images_mirrors_shifts_and_zooms(nb):
     assert torch.allclose(mirrored[0], images[0].flip(-1), atol=1e-5)
     assert torch.allclose(mirrored[1], images[1], atol=1e-5)
     # a shift of (x, y) = (2, 1) pixels reads each output pixel from 2 columns right and 1 row down
-    shifted = nb.warp_images(images, 1.0, mirror=torch.tensor([False] * 3), shifts=torch.tensor([[2.0, 1.0]] * 3))
+    shifted = nb.warp_images(images, 1.0, mirror=torch.tensor([False] * 3),
+                             shifts=torch.tensor([[2.0, 1.0]] * 3))
     assert torch.allclose(shifted[:, :, 5:-5, 5:-5], images[:, :, 6:-4, 7:-3], atol=1e-5)
-    # zooming in by 2 shows the central half of the image: the centre pixel stays, corners come closer
-    ramp = torch.arange(nb.IMAGE_SIZE[1], dtype=torch.float32).expand(1, 1, *nb.IMAGE_SIZE).contiguous()
+    # zooming in by 2 shows the central half of the image: the centre pixel stays, corners come
+    # closer
+    ramp = (torch.arange(nb.IMAGE_SIZE[1], dtype=torch.float32).expand(1, 1, *nb.IMAGE_SIZE)
+            .contiguous())
     zoomed = nb.warp_images(ramp, 2.0)
     centre = (nb.IMAGE_SIZE[1] - 1) / 2
     assert torch.allclose(zoomed[0, 0, 0] - centre, (ramp[0, 0, 0] - centre) / 2, atol=1e-4)
     per_image = nb.warp_images(ramp.expand(2, -1, -1, -1), torch.tensor([1.0, 2.0]))
-    assert torch.allclose(per_image[0], ramp[0], atol=1e-5) and torch.allclose(per_image[1], zoomed[0], atol=1e-5)
+    assert (torch.allclose(per_image[0], ramp[0], atol=1e-5)
+            and torch.allclose(per_image[1], zoomed[0], atol=1e-5))
 
 
 def test_random_views_are_seeded_and_zoom_only_in(nb):
@@ -174,7 +187,8 @@ def test_random_views_are_seeded_and_zoom_only_in(nb):
     first = nb.random_views(images, 3, 1.3, torch.Generator().manual_seed(1))
     again = nb.random_views(images, 3, 1.3, torch.Generator().manual_seed(1))
     other = nb.random_views(images, 3, 1.3, torch.Generator().manual_seed(2))
-    assert torch.equal(first, again) and first.shape == images.shape and not torch.allclose(first, other)
+    assert (torch.equal(first, again) and first.shape == images.shape
+            and not torch.allclose(first, other))
     assert not torch.allclose(first, images)
     plain = nb.random_views(images, 0, 1.0, torch.Generator().manual_seed(1))
     assert all(torch.allclose(v, x, atol=1e-4) or torch.allclose(v, x.flip(-1), atol=1e-4)
@@ -190,7 +204,8 @@ def test_view_distances_search_views_and_average_networks(nb):
     # network 1: closest views (3,0)-(6,0) at 3; network 2: (0,0)-(0,2) at 2 -> sqrt((9 + 4) / 2)
     assert nb.view_distances(first, second)[0, 0] == pytest.approx(6.5 ** 0.5)
     vectors = np.random.default_rng(0).normal(size=(5, 3))
-    assert np.allclose(nb.view_distances(vectors[:, None, None], vectors[:, None, None]), cdist(vectors, vectors))
+    assert np.allclose(nb.view_distances(vectors[:, None, None], vectors[:, None, None]),
+                       cdist(vectors, vectors))
     assert np.allclose(nb.pair_view_distances(vectors[:, None, None]), pdist(vectors))
 
 
@@ -203,7 +218,8 @@ def test_embed_views_keeps_networks_and_zooms_apart(nb, small):
     assert np.allclose(views[:, 1, 0], both.numpy(), atol=1e-6)
     plain = nb.embed_views(networks, images, [1.0, 1.2], mirror=False)
     assert np.allclose(plain[:, 0, 0], nb.embed(networks[0], images).numpy(), atol=1e-6)
-    assert np.allclose(plain[:, 0, 1], nb.embed(networks[0], nb.warp_images(images, 1.2)).numpy(), atol=1e-6)
+    assert np.allclose(plain[:, 0, 1], nb.embed(networks[0], nb.warp_images(images, 1.2)).numpy(),
+                       atol=1e-6)
     assert not np.allclose(plain[:, 0, 0], plain[:, 0, 1], atol=1e-4)
     assert not np.allclose(plain[:, 0, 0], plain[:, 1, 0], atol=1e-4)
 
@@ -226,20 +242,24 @@ def test_verification_metrics_on_known_distances(nb):
     distances, same = np.concatenate([GENUINE, IMPOSTOR]), np.array([True] * 3 + [False] * 3)
     metrics = nb.verification_metrics(distances, same)
     assert metrics["auc"] == pytest.approx(8 / 9) and metrics["eer"] == pytest.approx(1 / 3)
-    perfect = nb.verification_metrics(np.array([0.1, 0.2, 0.9, 1.0]), np.array([True, True, False, False]))
+    perfect = nb.verification_metrics(np.array([0.1, 0.2, 0.9, 1.0]),
+                                      np.array([True, True, False, False]))
     assert perfect["auc"] == 1.0 and perfect["eer"] == 0.0
-    assert nb.verification_metrics(np.array([0.9, 1.0, 0.1, 0.2]), np.array([True, True, False, False]))["auc"] == 0.0
+    assert nb.verification_metrics(np.array([0.9, 1.0, 0.1, 0.2]),
+                                   np.array([True, True, False, False]))["auc"] == 0.0
 
 
 def test_best_threshold_and_balanced_accuracy(nb):
     distances, same = np.array([0.1, 0.2, 0.9, 1.0]), np.array([True, True, False, False])
     threshold = nb.best_threshold(distances, same)
     assert 0.2 <= threshold < 0.9 and nb.balanced_accuracy(distances, same, threshold) == 1.0
-    assert nb.balanced_accuracy(distances, same, 0.2) == 1.0, "a distance equal to the threshold means the same person"
+    assert nb.balanced_accuracy(distances, same, 0.2) == 1.0, \
+        "a distance equal to the threshold means the same person"
     assert nb.balanced_accuracy(distances, same, 0.15) == 0.75
     assert nb.balanced_accuracy(distances, same, 5.0) == 0.5
     many_impostors = np.array([0.1, 0.2] + [0.9] * 50), np.array([True, True] + [False] * 50)
-    assert nb.balanced_accuracy(*many_impostors, 0.0) == 0.5, "always saying 'different' is no better than chance"
+    assert nb.balanced_accuracy(*many_impostors, 0.0) == 0.5, \
+        "always saying 'different' is no better than chance"
 
 
 def test_one_shot_accuracy(nb):
@@ -248,7 +268,37 @@ def test_one_shot_accuracy(nb):
     perfect = np.abs(points[:, None] - points[None])
     assert nb.one_shot_accuracy(perfect, person_ids, 20, 0) == 1.0
     assert nb.one_shot_accuracy(-perfect, person_ids, 20, 0) == 0.0
-    assert nb.one_shot_accuracy(perfect, person_ids, 1, 0) == nb.one_shot_accuracy(perfect, person_ids, 1, 0)
+
+
+def distance_matrix(pairs, photos):
+    """A symmetric matrix of distances: 1 for every pair of photos, except the pairs given."""
+    matrix = np.ones((photos, photos)) - np.eye(photos)
+    for (a, b), distance in pairs.items():
+        matrix[a, b] = matrix[b, a] = distance
+    return matrix
+
+
+def test_one_shot_accuracy_names_each_query_after_its_nearest_reference(nb):
+    # photos 0, 1 of person 0; 2, 3 of person 1; 4, 5 of person 2. Photos 4 and 5 are farther apart
+    # than from photos 0 and 1, so whichever reference is drawn, person 2's query is named person 0
+    # and the other two queries are named right: 2 of 3 on every draw.
+    matrix = distance_matrix({(0, 1): 0.1, (2, 3): 0.1, (4, 5): 0.9, (0, 4): 0.2, (0, 5): 0.2,
+                              (1, 4): 0.2, (1, 5): 0.2}, 6)
+    person_ids = np.array([0, 0, 1, 1, 2, 2])
+    assert nb.one_shot_accuracy(matrix, person_ids, 1, 0) == pytest.approx(2 / 3)
+    assert nb.one_shot_accuracy(matrix, person_ids, 50, 1) == pytest.approx(2 / 3)
+
+
+def test_one_shot_accuracy_averages_random_references(nb):
+    # photos 0, 1 of person 0; 2, 3 of person 1; photo 0 is nearer to photo 2 (0.05) than photo 1
+    # is to it (0.1). Of the four equally likely draws of references, (0, 2) and (1, 3) name both
+    # queries right, (0, 3) names photo 2 person 0 and (1, 2) names photo 0 person 1: 1 or 1/2.
+    matrix = distance_matrix({(0, 1): 0.1, (2, 3): 0.1, (0, 2): 0.05}, 4)
+    person_ids = np.array([0, 0, 1, 1])
+    single = [nb.one_shot_accuracy(matrix, person_ids, 1, seed) for seed in range(40)]
+    assert set(single) == {0.5, 1.0}, "each draw names both queries right or one of them wrong"
+    assert single == [nb.one_shot_accuracy(matrix, person_ids, 1, seed) for seed in range(40)]
+    assert nb.one_shot_accuracy(matrix, person_ids, 4000, 0) == pytest.approx(0.75, abs=0.02)
 
 
 def test_evaluate_gathers_the_measures(nb, monkeypatch):
@@ -265,7 +315,8 @@ def test_evaluate_gathers_the_measures(nb, monkeypatch):
 
 @pytest.fixture
 def checkpoint(nb, tmp_path, small):
-    """Two small networks saved the way the notebook saves them, with threshold 0.5 and no search."""
+    """Two small networks saved the way the notebook saves them, with threshold 0.5 and
+    no search."""
     path = tmp_path / "checkpoint.pt"
     nb.save_checkpoint([small(0), small(1)], path, threshold=0.5, zooms=[1.0], find_faces=False)
     return path
@@ -286,7 +337,8 @@ def test_checkpoint_rebuilds_the_same_networks(nb, tmp_path, small):
 def test_compare_two_images(nb, checkpoint, real_faces):
     same_file = nb.compare(real_faces / "s1" / "1.pgm", real_faces / "s1" / "1.pgm", checkpoint)
     assert same_file[0] == pytest.approx(0.0, abs=1e-5) and same_file[1]
-    distance, same = nb.compare(real_faces / "s1" / "1.pgm", real_faces / "s2" / "1.pgm", checkpoint)
+    distance, same = nb.compare(real_faces / "s1" / "1.pgm", real_faces / "s2" / "1.pgm",
+                                checkpoint)
     assert isinstance(distance, float) and distance > 0 and same == (distance <= 0.5)
     swapped = nb.compare(real_faces / "s2" / "1.pgm", real_faces / "s1" / "1.pgm", checkpoint)[0]
     assert swapped == pytest.approx(distance, abs=1e-6)
@@ -301,7 +353,8 @@ def test_compare_follows_the_saved_threshold(nb, tmp_path, small, real_faces):
     assert verdicts == {0.0: False, 2.0: True}
 
 
-def test_compare_uses_the_checkpoint_path_parameter_by_default(nb, checkpoint, real_faces, monkeypatch):
+def test_compare_uses_the_checkpoint_path_parameter_by_default(nb, checkpoint, real_faces,
+                                                               monkeypatch):
     monkeypatch.setattr(nb, "CHECKPOINT_PATH", checkpoint)
     pair = (real_faces / "s1" / "1.pgm", real_faces / "s2" / "1.pgm")
     assert nb.compare(*pair) == nb.compare(*pair, checkpoint)
@@ -321,15 +374,6 @@ def test_compare_unreadable_file(nb, checkpoint, real_faces, tmp_path):
     assert str(broken) in str(error.value)
 
 
-def test_compare_with_find_faces_names_a_photo_without_a_face(nb, checkpoint, real_faces, tmp_path):
-    blank = tmp_path / "wall.png"
-    Image.new("L", (320, 240), 90).save(blank)
-    with pytest.raises(nb.FaceDataError) as error:
-        nb.compare(blank, real_faces / "s1" / "1.pgm", checkpoint, find_faces=True)
-    assert str(blank) in str(error.value) and "find_faces=False" in str(error.value)
-    assert nb.compare(blank, real_faces / "s1" / "1.pgm", checkpoint)[0] > 0, "the checkpoint says: no face search"
-
-
 def test_missing_checkpoint(nb, real_faces, tmp_path):
     with pytest.raises(FileNotFoundError) as error:
         nb.compare(real_faces / "s1" / "1.pgm", real_faces / "s1" / "2.pgm", tmp_path / "none.pt")
@@ -339,8 +383,9 @@ def test_missing_checkpoint(nb, real_faces, tmp_path):
 def test_weights_that_do_not_fit_the_network(nb, tmp_path, real_faces, small):
     path = tmp_path / "mismatch.pt"
     other = nb.SiameseNetwork(**{**SMALL, "embedding_dim": 4})
-    torch.save({"networks": [other.state_dict()], "architecture": SMALL, "image_size": list(nb.IMAGE_SIZE),
-                "threshold": 0.5, "zooms": [1.0], "find_faces": False}, path)
+    torch.save({"networks": [other.state_dict()], "architecture": SMALL,
+                "image_size": list(nb.IMAGE_SIZE), "threshold": 0.5, "zooms": [1.0],
+                "find_faces": False}, path)
     with pytest.raises(ValueError) as error:
         nb.compare(real_faces / "s1" / "1.pgm", real_faces / "s1" / "2.pgm", path)
     assert str(path) in str(error.value) and "save_checkpoint" in str(error.value)
@@ -366,7 +411,8 @@ UNPICKLED = []
 
 
 class Payload:
-    """An arbitrary Python object: weights_only=True must refuse to unpickle it, so its code never runs."""
+    """An arbitrary Python object: weights_only=True must refuse to unpickle it, so its code
+    never runs."""
 
     def __init__(self):
         self.armed = True
@@ -377,8 +423,8 @@ class Payload:
 
 def test_checkpoint_with_code_objects_is_refused(nb, tmp_path):
     path = tmp_path / "unsafe.pt"
-    torch.save({"networks": [], "architecture": SMALL, "image_size": list(nb.IMAGE_SIZE), "threshold": 0.5,
-                "zooms": [1.0], "find_faces": False, "extra": Payload()}, path)
+    torch.save({"networks": [], "architecture": SMALL, "image_size": list(nb.IMAGE_SIZE),
+                "threshold": 0.5, "zooms": [1.0], "find_faces": False, "extra": Payload()}, path)
     torch.load(path, weights_only=False)
     assert UNPICKLED, "the payload runs code when unpickled without weights_only"
     UNPICKLED.clear()
@@ -392,7 +438,8 @@ def test_searching_over_zooms_can_only_bring_a_pair_closer(nb, tmp_path, small, 
     plain, searched = tmp_path / "plain.pt", tmp_path / "searched.pt"
     nb.save_checkpoint(networks, plain, 0.5, [1.0], False)
     nb.save_checkpoint(networks, searched, 0.5, [0.8, 0.9, 1.0, 1.1, 1.2], False)
-    pairs = [("s1/1.pgm", "s1/5.pgm"), ("s1/1.pgm", "s2/1.pgm"), ("s3/2.pgm", "s3/7.pgm"), ("s4/1.pgm", "s9/3.pgm")]
+    pairs = [("s1/1.pgm", "s1/5.pgm"), ("s1/1.pgm", "s2/1.pgm"), ("s3/2.pgm", "s3/7.pgm"),
+             ("s4/1.pgm", "s9/3.pgm")]
     closer = 0
     for a, b in pairs:
         with_search = nb.compare(real_faces / a, real_faces / b, searched)[0]

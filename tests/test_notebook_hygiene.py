@@ -1,5 +1,5 @@
-"""The committed notebook is what a reader on the web sees: executed in order, clean, small, readable, and its
-prose agrees with its stored outputs."""
+"""The committed notebook is what a reader on the web sees: executed in order, clean, small,
+readable, and its prose agrees with its stored outputs."""
 import ast
 import re
 import shlex
@@ -10,9 +10,9 @@ import pytest
 from notebook_code import NOTEBOOK, ROOT
 
 SECTIONS = ["# Siamese networks with PyTorch", "## 1. Theory", "## 2. Set-up", "## 3. The network",
-            "## 4. The contrastive loss", "## 5. Data", "## 6. Training one network", "## 7. Evaluation",
-            "## 8. Visualising pair dissimilarity", "## 9. Going further", "## 10. Your own photos",
-            "## 11. Summary"]
+            "## 4. The contrastive loss", "## 5. Data", "## 6. Training one network",
+            "## 7. Evaluation", "## 8. Visualising pair dissimilarity", "## 9. Going further",
+            "## 10. Your own photos", "## 11. Summary"]
 MACHINE_PATH = re.compile(r"(/root/|/home/|/tmp/|/work/|/Users/|[A-Za-z]:\\\\)")
 PERSON = re.compile(r"\bs\d{1,2}\b")
 
@@ -43,7 +43,8 @@ def sections(notebook):
 
 
 def has_png(cells):
-    return any("image/png" in o.get("data", {}) for c in cells if c.cell_type == "code" for o in c.outputs)
+    return any("image/png" in o.get("data", {})
+               for c in cells if c.cell_type == "code" for o in c.outputs)
 
 
 def test_valid_nbformat(notebook):
@@ -58,8 +59,10 @@ def test_no_error_outputs_stderr_or_progress_bars(code_cells):
     for number, cell in enumerate(code_cells, 1):
         for output in cell.outputs:
             assert output.output_type != "error", f"code cell {number} stores an error"
-            assert output.get("name") != "stderr", f"code cell {number} wrote to stderr: {output_text(output)[:200]}"
-            assert "\r" not in output_text(output), f"code cell {number} stores carriage-return progress text"
+            assert output.get("name") != "stderr", \
+                f"code cell {number} wrote to stderr: {output_text(output)[:200]}"
+            assert "\r" not in output_text(output), \
+                f"code cell {number} stores carriage-return progress text"
 
 
 def test_no_machine_paths_in_outputs(code_cells):
@@ -71,7 +74,8 @@ def test_no_machine_paths_in_outputs(code_cells):
 
 def test_figures_are_png_and_every_figure_section_has_one(notebook, code_cells):
     outputs = [output for cell in code_cells for output in cell.outputs]
-    assert not [o for o in outputs if "image/svg+xml" in o.get("data", {})], "SVG figures are compared by nbval"
+    assert not [o for o in outputs if "image/svg+xml" in o.get("data", {})], \
+        "SVG figures are compared by nbval"
     grouped = sections(notebook)
     for section in ("5", "6", "7", "8", "9", "10"):
         assert has_png(grouped[section]), f"section {section} stores no figure"
@@ -88,21 +92,27 @@ def test_figures_are_drawn_readable(code_cells):
 def test_one_parameters_cell_holds_every_knob(code_cells):
     tagged = [cell for cell in code_cells if "parameters" in cell.metadata.get("tags", [])]
     assert len(tagged) == 1
-    knobs = {node.targets[0].id for node in ast.parse(tagged[0].source).body if isinstance(node, ast.Assign)}
-    assert {"DATA_DIR", "TEST_PEOPLE", "SEED", "OUTPUT_DIR", "EPOCHS", "MARGIN", "FIND_FACES"} <= knobs
+    knobs = {node.targets[0].id for node in ast.parse(tagged[0].source).body
+             if isinstance(node, ast.Assign)}
+    assert ({"DATA_DIR", "TEST_PEOPLE", "SEED", "OUTPUT_DIR", "EPOCHS", "MARGIN", "FIND_FACES"}
+            <= knobs)
     for cell in code_cells:
         if cell is tagged[0]:
             continue
         assigned = {t.id for node in ast.walk(ast.parse(cell.source.replace("%config", "#")))
-                    if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
-        assert not assigned & knobs, f"a parameter is set outside the parameters cell: {assigned & knobs}"
+                    if isinstance(node, ast.Assign)
+                    for t in node.targets if isinstance(t, ast.Name)}
+        assert not assigned & knobs, \
+            f"a parameter is set outside the parameters cell: {assigned & knobs}"
 
 
 def test_sections_in_promised_order(notebook):
     headings = [line for cell in notebook.cells if cell.cell_type == "markdown"
                 for line in cell.source.splitlines() if line.startswith("#")]
-    positions = [next((i for i, h in enumerate(headings) if h.startswith(section)), None) for section in SECTIONS]
-    assert None not in positions, f"missing sections: {[s for s, p in zip(SECTIONS, positions) if p is None]}"
+    positions = [next((i for i, h in enumerate(headings) if h.startswith(section)), None)
+                 for section in SECTIONS]
+    assert None not in positions, \
+        f"missing sections: {[s for s, p in zip(SECTIONS, positions) if p is None]}"
     assert positions == sorted(positions)
 
 
@@ -110,27 +120,32 @@ def test_every_code_cell_follows_markdown_near_it(notebook):
     since_markdown = 0
     for cell in notebook.cells:
         since_markdown = 0 if cell.cell_type == "markdown" else since_markdown + 1
-        assert since_markdown <= 2, f"three code cells in a row without explanation, up to:\n{cell.source[:200]}"
+        assert since_markdown <= 2, \
+            f"three code cells in a row without explanation, up to:\n{cell.source[:200]}"
 
 
 def test_every_function_has_a_one_line_docstring(code_cells):
     for cell in code_cells:
         for node in ast.walk(ast.parse(cell.source.replace("%config", "#"))):
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name != "__init__":  # the class says it
+            # __init__ needs none: the class says it
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name != "__init__":
                 docstring = ast.get_docstring(node)
-                assert docstring and "\n" not in docstring.strip(), f"{node.name} needs a one-line docstring"
+                assert docstring and "\n" not in docstring.strip(), \
+                    f"{node.name} needs a one-line docstring"
 
 
 def test_no_hidden_cells_and_nbval_markers_in_metadata(code_cells):
     assert not [c for c in code_cells if c.metadata.get("jupyter", {}).get("source_hidden")], \
         "machinery should be short, not hidden: GitHub shows collapsed cells anyway"
-    assert not [c for c in code_cells if "NBVAL" in c.source], "nbval markers belong in the cell tags"
+    assert not [c for c in code_cells if "NBVAL" in c.source], \
+        "nbval markers belong in the cell tags"
     checked = [c for c in code_cells if "nbval-check-output" in c.metadata.get("tags", [])]
     assert len(checked) >= 4 and all(c.outputs for c in checked)
 
 
 def visible_code_lines(cell):
-    return sum(1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#"))
+    return sum(1 for line in cell.source.splitlines()
+               if line.strip() and not line.strip().startswith("#"))
 
 
 def test_the_first_forward_pass_comes_early(code_cells):
@@ -147,22 +162,27 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = re.search(r"^TEST_COMMAND=\"(.+)\"$", ci, re.MULTILINE).group(1)
-    assert f"\n{command}\n" in readme, "README.md must show the exact test command that .ci/run runs"
+    assert f"\n{command}\n" in readme, \
+        "README.md must show the exact test command that .ci/run runs"
     assert shlex.split(command)[:3] == ["python", "-m", "pytest"]
 
 
 def test_prose_about_a_run_names_only_what_the_stored_outputs_show(notebook):
-    """Markdown beside run-dependent results (sections 6 to 9) must not name people or state percentages that a
-    rerun could falsify: every person it names appears in a stored output, and numbers come from printed cells."""
+    """Markdown beside run-dependent results (sections 6 to 9) must not name people or state
+    percentages that a rerun could falsify: every person it names appears in a stored output, and
+    numbers come from printed cells."""
     grouped = sections(notebook)
-    outputs = " ".join(output_text(o) for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    outputs = " ".join(output_text(o)
+                       for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     for section in ("6", "7", "8", "9"):
         for cell in grouped[section]:
             if cell.cell_type != "markdown":
                 continue
             for person in PERSON.findall(cell.source):
-                assert re.search(rf"\b{person}\b", outputs), f"section {section} names {person}, whom no output shows"
-            assert not re.search(r"\d(\.\d+)?\s?%", cell.source), f"section {section} states a percentage in prose"
+                assert re.search(rf"\b{person}\b", outputs), \
+                    f"section {section} names {person}, whom no output shows"
+            assert not re.search(r"\d(\.\d+)?\s?%", cell.source), \
+                f"section {section} states a percentage in prose"
 
 
 def test_hardest_pairs_printed_are_those_of_the_stored_run(notebook):

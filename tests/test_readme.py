@@ -1,6 +1,6 @@
-"""README is a front page: short, opens with the notebook's own figure and the result, shows the two set-up
-commands, and every link in it (and in the results record) resolves. No text in the repository talks about how
-it was made rather than about the project."""
+"""README is a front page: short, opens with the notebook's own figure and the result, shows the two
+set-up commands, and every link in it (and in the results record) resolves. No text in the
+repository talks about how it was made rather than about the project."""
 import re
 import shlex
 
@@ -18,7 +18,8 @@ def github_anchor(heading):
 
 
 def anchors(markdown):
-    return {github_anchor(line.lstrip("#")) for line in markdown.splitlines() if re.match(r"#{1,6} ", line)}
+    return {github_anchor(line.lstrip("#")) for line in markdown.splitlines()
+            if re.match(r"#{1,6} ", line)}
 
 
 def test_readme_is_short_and_opens_with_the_figure_and_the_result():
@@ -30,7 +31,8 @@ def test_readme_is_short_and_opens_with_the_figure_and_the_result():
 
 
 def test_readme_figure_is_the_notebooks_current_figure():
-    assert FIGURE.read_bytes() == section_figure(), "run python tests/readme_figure.py after re-executing the notebook"
+    assert FIGURE.read_bytes() == section_figure(), \
+        "run python tests/readme_figure.py after re-executing the notebook"
 
 
 def test_set_up_has_two_commands_that_run_the_notebook_and_the_tests():
@@ -38,12 +40,15 @@ def test_set_up_has_two_commands_that_run_the_notebook_and_the_tests():
     commands = re.findall(r"```bash\n(.+?)\n```", setup, re.DOTALL)
     assert len(commands) == 2
     install_and_run, tests = commands
-    assert "pip install -r requirements.txt" in install_and_run and "papermill siames_network_pytorch.ipynb" in install_and_run
-    assert shlex.split(tests)[:3] == ["python", "-m", "pytest"] and "siames_network_pytorch.ipynb" in tests
+    assert ("pip install -r requirements.txt" in install_and_run
+            and "papermill siames_network_pytorch.ipynb" in install_and_run)
+    assert (shlex.split(tests)[:3] == ["python", "-m", "pytest"]
+            and "siames_network_pytorch.ipynb" in tests)
 
 
 def test_every_link_and_anchor_resolves():
-    for document in (ROOT / "README.md", ROOT / "tests" / "RESULTS.md", ROOT / "data" / "README.md"):
+    for document in (ROOT / "README.md", ROOT / "tests" / "RESULTS.md",
+                     ROOT / "data" / "README.md"):
         text = document.read_text(encoding="utf-8")
         for match in LINK.finditer(text):
             target = match.group(1) or match.group(2)
@@ -53,15 +58,20 @@ def test_every_link_and_anchor_resolves():
             linked = (document.parent / path).resolve() if path else document
             assert linked.exists(), f"{document.name} links to missing {target}"
             if anchor:
-                assert anchor in anchors(linked.read_text(encoding="utf-8")), f"{document.name}: no anchor #{anchor}"
+                assert anchor in anchors(linked.read_text(encoding="utf-8")), \
+                    f"{document.name}: no anchor #{anchor}"
 
 
 def test_no_words_about_how_the_project_was_made():
-    how_it_was_made = re.compile(r"\b(work )?(session|sitting)s?\b|\bissue \d+|\btime budget|\bbudget\b", re.IGNORECASE)
+    how_it_was_made = re.compile(r"\b(work )?(session|sitting)s?\b|\bissue \d+|\btime budget"
+                                 r"|\bbudget\b", re.IGNORECASE)
     notebook = (ROOT / "siames_network_pytorch.ipynb").read_text(encoding="utf-8")
-    texts = {"README.md": README, "notebook": notebook, "data/README.md": (ROOT / "data" / "README.md").read_text()}
-    texts.update({p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("*.*")
+    texts = {"README.md": README, "notebook": notebook,
+             "data/README.md": (ROOT / "data" / "README.md").read_text()}
+    texts.update({p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
+                  for p in (ROOT / "tests").glob("*.*")
                   if p.suffix in (".py", ".md") and p.name != "test_readme.py"})
     for name, text in texts.items():
-        found = how_it_was_made.search(text.replace('scope="session"', ""))  # pytest's word for one test run
+        # pytest's word for one test run
+        found = how_it_was_made.search(text.replace('scope="session"', ""))
         assert not found, f"{name} speaks of how it was made: {found.group(0)!r}"

@@ -1,5 +1,5 @@
-"""Batches hold people x photos, the balanced loss weighs genuine and impostor pairs equally, and train_network
-lowers the loss of the people it trains on."""
+"""Batches hold people x photos, the balanced loss weighs genuine and impostor pairs equally, and
+train_network lowers the loss of the people it trains on."""
 import copy
 
 import numpy as np
@@ -24,7 +24,8 @@ def test_person_batches_hold_people_by_photos(nb, monkeypatch, people, photos):
         assert len(batch) == people * photos and len(set(batch.tolist())) == people * photos
         chosen, counts = np.unique(IDS[batch], return_counts=True)
         assert len(chosen) == people and set(counts) == {photos}
-    assert len(np.unique(np.concatenate(batches))) > people * photos, "batches differ within an epoch"
+    assert len(np.unique(np.concatenate(batches))) > people * photos, \
+        "batches differ within an epoch"
 
 
 def test_person_batches_take_everyone_when_there_are_fewer_people_than_a_batch(nb, monkeypatch):
@@ -34,23 +35,28 @@ def test_person_batches_take_everyone_when_there_are_fewer_people_than_a_batch(n
     batches = batches_of(nb, person_ids, 0)
     assert len(batches) == 40 // 8
     for batch in batches:
-        assert sorted(np.unique(person_ids[batch]).tolist()) == [3, 7, 9, 12] and len(set(batch.tolist())) == 8
+        assert (sorted(np.unique(person_ids[batch]).tolist()) == [3, 7, 9, 12]
+                and len(set(batch.tolist())) == 8)
 
 
 def test_person_batches_are_seeded_and_use_the_generator_alike(nb, monkeypatch):
     monkeypatch.setattr(nb, "PEOPLE_PER_BATCH", 10)
     monkeypatch.setattr(nb, "IMAGES_PER_PERSON", 2)
-    first_generator, second_generator = torch.Generator().manual_seed(4), torch.Generator().manual_seed(4)
-    first, second = list(nb.person_batches(IDS, first_generator)), list(nb.person_batches(IDS, second_generator))
+    first_generator, second_generator = (torch.Generator().manual_seed(4),
+                                         torch.Generator().manual_seed(4))
+    first, second = (list(nb.person_batches(IDS, first_generator)),
+                     list(nb.person_batches(IDS, second_generator)))
     assert len(first) == len(second) and all(np.array_equal(a, b) for a, b in zip(first, second))
     assert torch.equal(first_generator.get_state(), second_generator.get_state())
-    assert torch.rand(3, generator=first_generator).tolist() == torch.rand(3, generator=second_generator).tolist()
+    assert (torch.rand(3, generator=first_generator).tolist()
+            == torch.rand(3, generator=second_generator).tolist())
     other = batches_of(nb, IDS, 5)
     assert not all(np.array_equal(a, b) for a, b in zip(first, other))
 
 
 class Given(torch.nn.Module):
-    """A 'network' whose embedding of an image is the image itself: the embeddings are given directly."""
+    """A 'network' whose embedding of an image is the image itself: the embeddings are
+    given directly."""
 
     def forward_once(self, images):
         return images
@@ -59,7 +65,8 @@ class Given(torch.nn.Module):
 def test_balanced_loss_weighs_genuine_and_impostor_pairs_equally(nb):
     embeddings = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 0.5], [0.0, 3.0]])
     person_ids = np.array([0, 0, 1, 2])
-    # genuine: (0, 1) at D = 1 -> 0.5; impostors: D = 0.5, 3, sqrt(1.25), sqrt(10), 2.5 -> only D < m count
+    # genuine: (0, 1) at D = 1 -> 0.5; impostors: D = 0.5, 3, sqrt(1.25), sqrt(10), 2.5
+    # -> only D < m count
     m = nb.MARGIN
     impostor = [0.5, 3.0, 1.25 ** 0.5, 10 ** 0.5, 2.5]
     expected = (0.5 + np.mean([0.5 * max(0.0, m - d) ** 2 for d in impostor])) / 2
@@ -103,14 +110,17 @@ def test_training_lowers_the_loss_of_the_training_people(nb, few_people, short_t
     assert list(history) == list(watch)
     assert all(len(values) == nb.EPOCHS + 1 for values in history.values())
     losses = history["training people"]
-    assert losses[0] == pytest.approx(nb.balanced_loss(untrained, images, person_ids), rel=1e-5), "epoch 0: untrained"
-    assert losses[-1] == pytest.approx(nb.balanced_loss(network, images, person_ids), rel=1e-5), "last: trained"
+    assert losses[0] == pytest.approx(nb.balanced_loss(untrained, images, person_ids), rel=1e-5), \
+        "epoch 0: untrained"
+    assert losses[-1] == pytest.approx(nb.balanced_loss(network, images, person_ids), rel=1e-5), \
+        "last: trained"
     assert losses[-1] < losses[0]
-    assert not all(torch.equal(a, b) for a, b in zip(network.state_dict().values(), untrained.state_dict().values()))
+    assert not all(torch.equal(a, b)
+                   for a, b in zip(network.state_dict().values(), untrained.state_dict().values()))
 
 
-def test_training_without_watch_returns_an_empty_history_and_repeats_with_its_seed(nb, few_people, short_training,
-                                                                                   monkeypatch):
+def test_training_without_watch_returns_an_empty_history_and_repeats_with_its_seed(
+        nb, few_people, short_training, monkeypatch):
     monkeypatch.setattr(nb, "EPOCHS", 1)
     images, person_ids = few_people
     first, second, third = tiny_network(nb), tiny_network(nb), tiny_network(nb)

@@ -1,4 +1,5 @@
-"""The functions behind section 8's figures, on small hand-made networks and distances whose answer is known."""
+"""The functions behind section 8's figures, on small hand-made networks and distances whose answer
+is known."""
 import numpy as np
 import pytest
 import torch
@@ -9,7 +10,8 @@ HEIGHT, WIDTH = 40, 48
 
 
 class LooksAt(nn.Module):
-    """A fixed random linear embedding of the pixels inside `columns` only; everything else is ignored."""
+    """A fixed random linear embedding of the pixels inside `columns` only; everything else
+    is ignored."""
 
     def __init__(self, columns, dim=16):
         super().__init__()
@@ -25,7 +27,8 @@ class LooksAt(nn.Module):
 def face_pair():
     """Two different random 'images' of shape 1 x HEIGHT x WIDTH."""
     generator = torch.Generator().manual_seed(1)
-    return torch.randn(1, HEIGHT, WIDTH, generator=generator), torch.randn(1, HEIGHT, WIDTH, generator=generator)
+    return (torch.randn(1, HEIGHT, WIDTH, generator=generator),
+            torch.randn(1, HEIGHT, WIDTH, generator=generator))
 
 
 # Occlusion maps
@@ -35,8 +38,10 @@ def test_map_has_the_image_shape_and_is_zero_where_the_network_does_not_look(nb)
     image, other = face_pair()
     heat = nb.occlusion_map(left_half, image, other, patch=8, stride=8)
     assert heat.shape == (HEIGHT, WIDTH)
-    assert np.all(heat[:, WIDTH // 2:] == 0), "covering the right half cannot change what the network sees"
-    assert np.abs(heat[:, :WIDTH // 2]).min() > 0, "every square of the left half changes the distance"
+    assert np.all(heat[:, WIDTH // 2:] == 0), \
+        "covering the right half cannot change what the network sees"
+    assert np.abs(heat[:, :WIDTH // 2]).min() > 0, \
+        "every square of the left half changes the distance"
 
 
 def test_map_of_a_network_looking_right_is_zero_on_the_left(nb):
@@ -50,20 +55,24 @@ def test_overlapping_squares_spread_the_map_by_at_most_one_square(nb):
     left_half = LooksAt(slice(0, WIDTH // 2))
     image, other = face_pair()
     heat = nb.occlusion_map(left_half, image, other, patch=8, stride=4)
-    assert np.all(heat[:, WIDTH // 2 + 4:] == 0)  # squares starting at column 20 reach column 27, no further
+    # squares starting at column 20 reach column 27, no further
+    assert np.all(heat[:, WIDTH // 2 + 4:] == 0)
     assert np.abs(heat[:, :WIDTH // 2]).max() > 0
 
 
 def test_squares_that_do_not_fit_the_stride_still_cover_the_border(nb):
-    network = LooksAt(slice(WIDTH - 3, WIDTH))  # only the last 3 columns, which squares at 0, 10, 20, 30 miss
+    # only the last 3 columns, which squares at 0, 10, 20, 30 miss
+    network = LooksAt(slice(WIDTH - 3, WIDTH))
     image, other = face_pair()
     heat = nb.occlusion_map(network, image, other, patch=10, stride=10)
     assert np.isfinite(heat).all() and np.abs(heat[:, -3:]).min() > 0
 
 
 def test_a_stride_longer_than_the_square_is_refused(nb):
-    """Squares further apart than their side would leave pixels that no square covers (no value in the map)."""
-    with pytest.raises(ValueError, match=r"OCCLUSION_STRIDE = 12 cannot work: .*OCCLUSION_PATCH = 8"):
+    """Squares further apart than their side would leave pixels that no square covers (no
+    value in the map)."""
+    with pytest.raises(ValueError,
+                       match=r"OCCLUSION_STRIDE = 12 cannot work: .*OCCLUSION_PATCH = 8"):
         nb.check_parameters({**{name: getattr(nb, name) for name in nb.PARAMETER_RULES},
                              "OCCLUSION_PATCH": 8, "OCCLUSION_STRIDE": 12})
     network = LooksAt(slice(0, WIDTH))
@@ -94,7 +103,8 @@ def test_map_equals_the_distance_change_of_a_single_square(nb):
     covered = image.clone()
     covered[:, :, :HEIGHT] = 0
     embeddings = network.forward_once(torch.stack([image, other, covered]))
-    expected = float((embeddings[0] - embeddings[1]).norm() - (embeddings[2] - embeddings[1]).norm())
+    expected = float((embeddings[0] - embeddings[1]).norm()
+                     - (embeddings[2] - embeddings[1]).norm())
     assert heat[0, 0] == pytest.approx(expected, abs=1e-5)
 
 
@@ -133,8 +143,10 @@ def test_hardest_pairs_take_one_genuine_pair_per_person_and_one_impostor_pair_pe
     distances = pair_distances({(A0, A1): 0.9, (A0, A2): 0.8, (A1, A2): 0.2, (B0, B1): 0.5,
                                 (A0, B0): 0.1, (A1, B1): 0.15, (A2, C0): 0.3, (B0, C0): 0.4})
     genuine, impostor = nb.hardest_pairs(distances, PEOPLE, 2)
-    assert genuine.tolist() == [pair_number(A0, A1), pair_number(B0, B1)], "farthest first, person 0 only once"
-    assert impostor.tolist() == [pair_number(A0, B0), pair_number(A2, C0)], "closest first, people 0 and 1 only once"
+    assert genuine.tolist() == [pair_number(A0, A1), pair_number(B0, B1)], \
+        "farthest first, person 0 only once"
+    assert impostor.tolist() == [pair_number(A0, B0), pair_number(A2, C0)], \
+        "closest first, people 0 and 1 only once"
     genuine, impostor = nb.hardest_pairs(distances, PEOPLE, 5)
     assert len(genuine) == 2, "person 2 has a single photo: no genuine pair"
     assert impostor.tolist() == [pair_number(A0, B0), pair_number(A2, C0), pair_number(B0, C0)]
@@ -158,10 +170,11 @@ def test_balanced_pairs_alternate_genuine_and_impostor_pairs(nb):
     assert not np.array_equal(first, nb.balanced_pairs(person_ids, 10, seed=4)[0])
 
 
-@pytest.mark.parametrize("distance, same, threshold, right", [(0.4, True, 0.8, True), (0.9, True, 0.8, False),
-                                                              (0.5, False, 0.8, False), (1.2, False, 0.8, True),
-                                                              (0.8, True, 0.8, True)])
-def test_pair_caption_shows_the_distance_and_whether_the_verdict_is_right(nb, distance, same, threshold, right):
+@pytest.mark.parametrize("distance, same, threshold, right",
+                         [(0.4, True, 0.8, True), (0.9, True, 0.8, False), (0.5, False, 0.8, False),
+                          (1.2, False, 0.8, True), (0.8, True, 0.8, True)])
+def test_pair_caption_shows_the_distance_and_whether_the_verdict_is_right(nb, distance, same,
+                                                                          threshold, right):
     caption = nb.pair_caption(distance, same, threshold)
     assert f"{distance:.2f}" in caption
     assert ("WRONG" in caption) == (not right)
