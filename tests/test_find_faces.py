@@ -156,7 +156,8 @@ def test_largest_face_finds_the_face_of_an_att_photo_and_the_frame_is_nearly_the
 
 
 def test_largest_face_is_the_median_of_the_searches_near_the_largest_face(nb, monkeypatch):
-    # three searches agree on a face; the last finds something small elsewhere
+    # three searches agree on a face (FACE_SEARCHES_NEEDED = 3); the last finds something small
+    # elsewhere
     searches = {1.0: (100, 100, 50, 50), 1.025: (104, 98, 54, 54), 1.05: (102, 102, 52, 52),
                 1.075: (300, 10, 20, 20)}
     monkeypatch.setattr(nb, "DETECTION_SCALES", tuple(searches))
@@ -168,6 +169,8 @@ def test_largest_face_is_the_median_of_the_searches_near_the_largest_face(nb, mo
     searches[1.0] = searches[1.05] = None  # searches that find nothing are left out
     monkeypatch.setattr(nb, "largest_face_at", lambda photo, scale: None if searches[scale] is None
                         else np.array(searches[scale], dtype=float))
+    assert nb.largest_face(photo) is None  # one search alone is not enough (FACE_SEARCHES_NEEDED)
+    monkeypatch.setattr(nb, "FACE_SEARCHES_NEEDED", 1)
     assert nb.largest_face(photo) == (104, 98, 54, 54)
     monkeypatch.setattr(nb, "largest_face_at", lambda photo, scale: None)
     assert nb.largest_face(photo) is None
@@ -322,7 +325,7 @@ def test_compare_of_a_framed_scene_with_itself_is_zero(nb, checkpoints,
 
 HELD_OUT = list(range(1, 11))
 NO_FACE = {3: 1, 14: 2, 27: 1}  # no-face photos: one in a held-out person's folder, three in others
-KEY = "siamese_network"  # with N_MODELS = 1, one network trained on every person not tested
+KEY = "full_model"  # with N_MODELS = 1, one network trained on every person not tested
 SUMMARY = {}
 
 

@@ -14,7 +14,9 @@ NAMES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "iv
          "mallory", "oscar"]
 HELD_OUT = ["bob", "grace", "oscar"]
 GIF = "bob/extra.gif"  # one more photo of bob, as a (palette) GIF
-METHODS = ("siamese_network", "core_network", "raw_pixels", "fisherfaces")
+METHODS = ("full_model", "core_network", "raw_pixels_full_model_conditions",
+           "fisherfaces_full_model_conditions", "raw_pixels_core_conditions",
+           "fisherfaces_core_conditions")
 MEASURES = ("auc", "eer", "one_shot", "balanced_accuracy", "threshold")
 
 
@@ -92,7 +94,7 @@ def test_compare_works_on_files_of_the_own_tree(own_run, own_tree, nb):
     distance, same = nb.compare(own_tree / "alice" / "photo_2.jpg", own_tree / "carol" / "img1.PNG",
                                 checkpoint)
     assert 0 < distance <= 2 and same == (
-        distance <= metrics["methods"]["siamese_network"]["threshold"])
+        distance <= metrics["methods"]["full_model"]["threshold"])
     assert math.isfinite(nb.compare(own_tree / GIF, own_tree / "bob" / "001.png", checkpoint)[0])
 
 

@@ -27,8 +27,10 @@ def test_full_model_beats_both_baselines_on_other_people(other_split):
     _, metrics = other_split
     assert metrics["test_people"] == [f"s{n}" for n in OTHER_SPLIT]
     assert (metrics["held_out_pairs"], metrics["genuine_pairs"]) == (4950, 450)
-    full, pixels, fisher = (metrics["methods"][m]
-                            for m in ("siamese_network", "raw_pixels", "fisherfaces"))
+    methods = metrics["methods"]
+    full = methods["full_model"]
+    pixels = methods["raw_pixels_full_model_conditions"]
+    fisher = methods["fisherfaces_full_model_conditions"]
     assert full["auc"] > fisher["auc"] and full["eer"] < fisher["eer"]
     assert (full["auc"] > pixels["auc"] and full["eer"] < pixels["eer"]
             and full["one_shot"] > pixels["one_shot"])
@@ -37,7 +39,7 @@ def test_full_model_beats_both_baselines_on_other_people(other_split):
 def test_each_refinement_is_measured_beside_the_core_network(other_split):
     _, metrics = other_split
     rows = metrics["comparison"]
-    core, full = metrics["methods"]["core_network"], metrics["methods"]["siamese_network"]
+    core, full = metrics["methods"]["core_network"], metrics["methods"]["full_model"]
     assert (rows["core network"]["auc"] == core["auc"]
             and rows["full model (ensemble + mirror and scales)"]["auc"] == full["auc"])
     assert full["auc"] > core["auc"], "the full model should improve on one plain network"
@@ -45,7 +47,7 @@ def test_each_refinement_is_measured_beside_the_core_network(other_split):
 
 def test_pre_chosen_threshold_is_nearly_as_good_as_the_best(other_split):
     _, metrics = other_split
-    full = metrics["methods"]["siamese_network"]
+    full = metrics["methods"]["full_model"]
     assert full["balanced_accuracy"] >= (1 - full["eer"]) - 0.02
     rules = metrics["threshold_rules"]
     used = rules["mean of the two (used)"]["threshold"]
@@ -64,10 +66,10 @@ def test_outputs_hold_embeddings_and_weights(other_split, nb):
     same = saved["people"][:, None] == saved["people"][None, :]
     first, second = nb.every_pair(100)
     assert nb.verification_metrics(distances, same[first, second])["auc"] == pytest.approx(
-        metrics["methods"]["siamese_network"]["auc"], abs=1e-9)
+        metrics["methods"]["full_model"]["auc"], abs=1e-9)
     checkpoint = torch.load(output_dir / "siamese_checkpoint.pt", weights_only=True)
     assert checkpoint["threshold"] == pytest.approx(
-        metrics["methods"]["siamese_network"]["threshold"])
+        metrics["methods"]["full_model"]["threshold"])
     assert (checkpoint["zooms"] == metrics["search_zooms"] == nb.SEARCH_ZOOMS
             and len(checkpoint["networks"]) == nb.N_MODELS)
 
@@ -79,7 +81,7 @@ def test_saved_model_gives_the_reported_distances(other_split, nb, real_faces):
     saved = np.load(output_dir / "test_embeddings.npz")
     expected = nb.view_distances(saved["embeddings"][:1], saved["embeddings"][1:2])[0, 0]
     assert distance == pytest.approx(expected, abs=1e-5)
-    assert same == (distance <= metrics["methods"]["siamese_network"]["threshold"])
+    assert same == (distance <= metrics["methods"]["full_model"]["threshold"])
 
 
 def test_same_parameters_and_seed_give_the_same_metrics(real_faces, tmp_path):

@@ -71,10 +71,9 @@ def test_squares_that_do_not_fit_the_stride_still_cover_the_border(nb):
 def test_a_stride_longer_than_the_square_is_refused(nb):
     """Squares further apart than their side would leave pixels that no square covers (no
     value in the map)."""
-    with pytest.raises(ValueError,
-                       match=r"OCCLUSION_STRIDE = 12 cannot work: .*OCCLUSION_PATCH = 8"):
-        nb.check_parameters({**{name: getattr(nb, name) for name in nb.PARAMETER_RULES},
-                             "OCCLUSION_PATCH": 8, "OCCLUSION_STRIDE": 12})
+    values = {name: getattr(nb, name) for name in nb.PARAMETER_RULES}
+    with pytest.raises(ValueError, match=r"OCCLUSION_STRIDE = 12 cannot work: .*OCCLUSION_PATCH"):
+        nb.check_before_work({**values, "OCCLUSION_PATCH": 8, "OCCLUSION_STRIDE": 12}, [])
     network = LooksAt(slice(0, WIDTH))
     image, other = face_pair()
     assert np.isfinite(nb.occlusion_map(network, image, other, patch=8, stride=8)).all()

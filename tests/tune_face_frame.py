@@ -108,7 +108,7 @@ def auc(data_dir, split, seed, out):
     one split."""
     execute_notebook(out, DATA_DIR=str(data_dir), TEST_PEOPLE=[NAME_OF[n] for n in split],
                      SEED=seed, **SHORT_SETTINGS)
-    return read_metrics(out)["methods"]["siamese_network"]["auc"]
+    return read_metrics(out)["methods"]["full_model"]["auc"]
 
 
 def main(argv=None):
