@@ -187,7 +187,7 @@ MUTATIONS = [
       "largest_face_at(photo, scale * shrink)", "largest_face_at(photo, scale)",
       "large photos are searched at full size, not at about 640 pixels across"),
     M("agreeing_face_one_search_enough", "agreeing_face",
-      "if len(same) >= needed:", "if same:",
+      "if len(same) < needed:", "if not same:",
       "a face found by a single search counts, whatever FACE_SEARCHES_NEEDED says"),
     M("framed_box_shifted_down", "framed_box",
       "y + h / 2 + shift_up * h - height / 2", "y + h / 2 - shift_up * h - height / 2",
