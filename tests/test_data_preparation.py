@@ -410,3 +410,11 @@ def test_photos_without_a_face_are_skipped_and_listed(nb, make_faces, monkeypatc
     assert skipped_files(skipped) == {"s2/x.jpg": "no face found"}
     images_off, _, _, _, files_off, skipped_off = load(nb, folder, find_faces=False)
     assert "s2/x.jpg" in files_off and skipped_off == []
+
+
+def test_a_local_copy_that_does_not_exist_is_named_and_nothing_is_written(nb, tmp_path):
+    data_dir, missing = tmp_path / "data" / "att_faces", tmp_path / "nowhere.zip"
+    with pytest.raises(nb.FaceDataError) as error:
+        nb.fetch_att_faces(data_dir, str(missing), None, nb.ATT_FACES_MD5, False)
+    assert f"{missing} is not a folder, a zip file or a web address" in str(error.value)
+    assert not data_dir.exists() and list((tmp_path / "data").iterdir()) == []
