@@ -153,7 +153,16 @@ def fresh_copy(folder):
     return folder
 
 
-PAPERMILL_COMMANDS = [c for _, c in COMMANDS if papermill_parts(c.split("&&")[-1]) is not None]
+def distinct_papermill_commands(commands):
+    """The papermill commands, each once (python -m papermill and papermill are the same)."""
+    distinct = {}
+    for _, command in commands:
+        if papermill_parts(command.split("&&")[-1]) is not None:
+            distinct.setdefault(command.replace("python -m papermill", "papermill"), command)
+    return list(distinct.values())
+
+
+PAPERMILL_COMMANDS = distinct_papermill_commands(COMMANDS)
 
 
 @pytest.mark.parametrize("command", PAPERMILL_COMMANDS)
