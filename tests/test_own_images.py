@@ -136,7 +136,7 @@ def test_wrong_held_out_name_stops_before_any_figure_of_the_photos(own_tree, tmp
     assert ("TEST_PEOPLE = ['bob', 'zoe'] cannot work: ['zoe'] are not person folders of DATA_DIR"
             in str(error.value))
     cells = json.loads((tmp_path / "run" / "executed.ipynb").read_text())["cells"]
-    start = next(i for i, c in enumerate(cells) if "load_faces(DATA_DIR" in "".join(c["source"]))
+    start = next(i for i, c in enumerate(cells) if "= load_faces(" in "".join(c["source"]))
     figures = [o for c in cells[start:] if c["cell_type"] == "code" for o in c.get("outputs", [])
                if "image/png" in o.get("data", {})]
     assert figures == [], (f"{len(figures)} figure(s) of the photos were drawn before the bad "

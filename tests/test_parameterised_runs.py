@@ -12,7 +12,7 @@ import torch
 from notebook_code import execute_notebook, read_metrics
 
 OTHER_SPLIT = [1, 3, 6, 9, 13, 22, 26, 33, 36, 37]
-QUICK = dict(EPOCHS=2, N_MODELS=2, SANITY_CHECKS=False, ONE_SHOT_DRAWS=20,
+QUICK = dict(EPOCHS=1, N_MODELS=2, SANITY_CHECKS=False, ONE_SHOT_DRAWS=20,
              TEST_PEOPLE=[5, 10, 15, 20, 25, 30])
 
 
