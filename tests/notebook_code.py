@@ -11,6 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = Path(os.environ.get("SIAMESE_NOTEBOOK", ROOT / "siames_network_pytorch.ipynb"))
 CELL_TIMEOUT = 600  # seconds; a hung kernel's cell fails the run instead of waiting out CI
+# papermill's command-line options for a short run (one network, one epoch), used by the tests that
+# run the commands a reader types
+SHORT_COMMAND_LINE = ["-p", "EPOCHS", "1", "-p", "N_MODELS", "1", "-p", "CALIBRATION_MODELS", "1",
+                      "-p", "ONE_SHOT_DRAWS", "5", "-p", "SANITY_CHECKS", "False"]
 ATT_PHOTOS = [f"s{person}/{photo}.pgm" for person in range(1, 41) for photo in range(1, 11)]
 
 

@@ -14,26 +14,9 @@ import nbformat
 import pytest
 import yaml
 
-from notebook_code import NOTEBOOK, ROOT
+from notebook_code import NOTEBOOK, ROOT, SHORT_COMMAND_LINE as SHORT
 from phone_photos import phone_like_tree
 
-SHORT = [
-    "-p",
-    "EPOCHS",
-    "1",
-    "-p",
-    "N_MODELS",
-    "1",
-    "-p",
-    "CALIBRATION_MODELS",
-    "1",
-    "-p",
-    "ONE_SHOT_DRAWS",
-    "5",
-    "-p",
-    "SANITY_CHECKS",
-    "False",
-]
 OWN_PHOTOS = "my_photos"  # the folder of the reader's own photos that the examples name
 
 

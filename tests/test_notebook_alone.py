@@ -11,25 +11,8 @@ import zipfile
 
 import pytest
 
-from notebook_code import NOTEBOOK, ROOT
+from notebook_code import NOTEBOOK, ROOT, SHORT_COMMAND_LINE as SHORT
 
-SHORT = [
-    "-p",
-    "EPOCHS",
-    "1",
-    "-p",
-    "N_MODELS",
-    "1",
-    "-p",
-    "CALIBRATION_MODELS",
-    "1",
-    "-p",
-    "ONE_SHOT_DRAWS",
-    "5",
-    "-p",
-    "SANITY_CHECKS",
-    "False",
-]
 
 
 @pytest.fixture(scope="module")
