@@ -154,6 +154,42 @@ def test_the_first_forward_pass_comes_early(code_cells):
     assert sum(map(visible_code_lines, code_cells[:first])) <= 150
 
 
+def lines_before_training(cells):
+    """Visible code lines of cells up to the first loss.backward() (counted up to that line)."""
+    counts = []
+    for cell in cells:
+        source, trains = cell.source, "loss.backward()" in cell.source
+        if trains:
+            source = source[:source.index("loss.backward()")] + "loss.backward()"
+        counts.append(visible_code_lines(nbformat.from_dict({"source": source})))
+        if trains:
+            return counts
+    raise AssertionError("no cell calls loss.backward()")
+
+
+def is_machinery(cell):
+    return "machinery" in cell.metadata.get("tags", [])
+
+
+def test_machinery_cells_are_tagged_exactly_where_the_text_says_so(notebook):
+    """A code cell is tagged `machinery` when, and only when, the markdown just before it tells the
+    reader that it is machinery to skip on a first reading."""
+    for before, cell in zip(notebook.cells, notebook.cells[1:]):
+        if cell.cell_type == "code":
+            said = before.cell_type == "markdown" and "machinery" in before.source.lower()
+            assert said == is_machinery(cell), cell.source.splitlines()[0]
+
+
+def test_the_core_network_trains_after_at_most_400_lines_a_first_reading_sees(code_cells):
+    """Issue 24's limit of 400 lines before the core network trains, counted without the machinery
+    cells that a first reading skips; with them the count may not grow past the 651 it had when the
+    limit was last measured (issue 24 asks for 400, which needs a decision: tests/RESULTS.md)."""
+    counts = lines_before_training(code_cells)
+    core = [count for cell, count in zip(code_cells, counts) if not is_machinery(cell)]
+    assert sum(core) <= 400
+    assert sum(counts) <= 651
+
+
 def test_size_under_5_mib():
     assert NOTEBOOK.stat().st_size < 5 * 2 ** 20
 
