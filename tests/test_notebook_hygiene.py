@@ -181,9 +181,9 @@ def test_machinery_cells_are_tagged_exactly_where_the_text_says_so(notebook):
 
 
 def test_the_core_network_trains_after_at_most_400_lines_a_first_reading_sees(code_cells):
-    """Issue 24's limit of 400 lines before the core network trains, counted without the machinery
-    cells that a first reading skips; with them the count may not grow past the 651 it had when the
-    limit was last measured (issue 24 asks for 400, which needs a decision: tests/RESULTS.md)."""
+    """At most 400 lines before the core network trains, counted without the machinery cells that
+    a first reading skips; with them the count may not grow past the 651 it had when last measured
+    (tests/RESULTS.md, "Lines before the core network trains")."""
     counts = lines_before_training(code_cells)
     core = [count for cell, count in zip(code_cells, counts) if not is_machinery(cell)]
     assert sum(core) <= 400
