@@ -190,7 +190,7 @@ MUTATIONS = [
       "if len(same) < needed:", "if not same:",
       "a face found by a single search counts, whatever FACE_SEARCHES_NEEDED says"),
     M("framed_box_shifted_down", "framed_box",
-      "y + h / 2 + shift_up * h - height / 2", "y + h / 2 - shift_up * h - height / 2",
+      "y + h / 2 + shift_down * h - height / 2", "y + h / 2 - shift_down * h - height / 2",
       "the frame moves down from the face instead of up towards the hair"),
     M("framed_box_not_kept_inside", "framed_box",
       "left = round(min(max(x + w / 2 - width / 2, 0), photo_width - width))",
