@@ -2,6 +2,7 @@
 from. Under CI=true a skipped test fails the run."""
 import os
 import shutil
+import zipfile
 
 import pytest
 
@@ -21,6 +22,27 @@ def real_faces(nb):
     DATA_DIR), else the notebook's own fetch (notebook_code.att_faces_folder). It fails, never
     skips, when they cannot be had."""
     return att_faces_folder(nb)
+
+
+@pytest.fixture(scope="session")
+def faces_zip(real_faces, tmp_path_factory):
+    """The faces as the downloaded archive holds them: att_faces/sN/M.pgm in a zip."""
+    path = tmp_path_factory.mktemp("zip") / "att_faces.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for photo in sorted(real_faces.glob("s*/*.pgm")):
+            archive.write(photo, f"att_faces/{photo.parent.name}/{photo.name}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def without_optional_packages(tmp_path_factory):
+    """A folder to put first on PYTHONPATH, where cv2 and pillow_heif cannot be imported, as on a
+    hosted notebook service that lacks them."""
+    folder = tmp_path_factory.mktemp("missing")
+    for package in ("cv2", "pillow_heif"):
+        (folder / package).mkdir()
+        (folder / package / "__init__.py").write_text(f"raise ImportError('no {package} here')\n")
+    return folder
 
 
 @pytest.fixture

@@ -128,12 +128,17 @@ def test_the_check_finds_what_would_fail(nb, command, problem):
     assert any(problem in found for found in problems_of(command, set(nb.PARAMETER_RULES)))
 
 
-def fresh_copy(folder):
-    """A copy of what a clone of the repository holds at its top, without data or outputs."""
+def notebook_alone(folder):
+    """A folder that holds the notebook alone, as a hosted notebook service has it (and as a fresh
+    clone has it, less the files no command reads)."""
     folder.mkdir()
-    for name in ("siames_network_pytorch.ipynb", "requirements.txt", "README.md"):
-        shutil.copy(ROOT / name, folder / name)
+    shutil.copy(NOTEBOOK, folder / "siames_network_pytorch.ipynb")
     return folder
+
+
+def top_level(folder):
+    """The names at the top of a folder."""
+    return sorted(path.name for path in Path(folder).iterdir())
 
 
 def distinct_papermill_commands(commands):
@@ -149,8 +154,14 @@ PAPERMILL_COMMANDS = distinct_papermill_commands(COMMANDS)
 
 
 @pytest.mark.parametrize("command", PAPERMILL_COMMANDS)
-def test_papermill_commands_run_with_short_settings(command, tmp_path, real_faces):
-    folder = fresh_copy(tmp_path / "clone")
+def test_papermill_commands_run_with_short_settings(
+    command, tmp_path, real_faces, faces_zip, without_optional_packages
+):
+    """Each command runs in a folder with the notebook alone, the faces given as the zip; without
+    OpenCV and pillow-heif unless it finds faces. It writes only below that folder: its output
+    notebook, OUTPUT_DIR and the fetched faces."""
+    repository_before = top_level(ROOT)
+    folder = notebook_alone(tmp_path / "alone")
     steps = [step.strip() for step in command.split("&&") if "pip install" not in step]
     source, output, parameters = papermill_parts(steps[-1])
     if parameters.get("DATA_DIR") == OWN_PHOTOS:
@@ -158,7 +169,12 @@ def test_papermill_commands_run_with_short_settings(command, tmp_path, real_face
             real_faces, folder / OWN_PHOTOS, people=range(1, 9), seed=0, photos_per_person=5
         )
     steps[-1] += " " + shlex.join(SHORT)
-    environment = {**os.environ, "ATT_FACES_SOURCE": str(real_faces)}
+    hidden = [] if parameters.get("FIND_FACES") == "True" else [str(without_optional_packages)]
+    environment = {
+        **os.environ,
+        "ATT_FACES_SOURCE": str(faces_zip),
+        "PYTHONPATH": os.pathsep.join([*hidden, os.environ.get("PYTHONPATH", "")]),
+    }
     result = subprocess.run(
         " && ".join(steps),
         shell=True,
@@ -170,5 +186,12 @@ def test_papermill_commands_run_with_short_settings(command, tmp_path, real_face
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (folder / output).is_file()
-    written = Path(folder / parameters.get("OUTPUT_DIR", "outputs"))
+    output_dir = parameters.get("OUTPUT_DIR", "outputs")
+    data_dir = parameters.get("DATA_DIR", "data/att_faces")
+    written = folder / output_dir
     assert (written / "metrics.json").is_file() and (written / "siamese_checkpoint.pt").is_file()
+    tops = {source, Path(output).parts[0], Path(output_dir).parts[0], Path(data_dir).parts[0]}
+    assert top_level(folder) == sorted(tops)
+    if "DATA_DIR" not in parameters:
+        assert len(list((folder / data_dir).glob("s*/*.pgm"))) == 400
+    assert top_level(ROOT) == repository_before

@@ -395,14 +395,18 @@ def printed(run, start):
 MISSED_AT_MOST = 4
 
 
-def skipped_by_load_faces(nb, tree):
-    """What load_faces with find_faces=True skips on the tree (the detector is deterministic)."""
-    *_, files, skipped = nb.load_faces(tree.root, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE, find_faces=True)
+@pytest.fixture(scope="module")
+def loaded_with_find_faces(nb, phone_tree):
+    """The files load_faces with find_faces=True reads from the phone tree, and what it skips (the
+    detector is deterministic: loaded once for the tests that need it)."""
+    *_, files, skipped = nb.load_faces(phone_tree.root, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE,
+                                       find_faces=True)
     return files, skipped
 
 
-def test_phone_tree_skips_the_no_face_photos_and_finds_nearly_every_face(nb, phone_tree):
-    files, skipped = skipped_by_load_faces(nb, phone_tree)
+def test_phone_tree_skips_the_no_face_photos_and_finds_nearly_every_face(phone_tree,
+                                                                        loaded_with_find_faces):
+    files, skipped = loaded_with_find_faces
     assert all(entry.endswith(" (no face found)") for entry in skipped), skipped
     missed = sorted(set(entry.removesuffix(" (no face found)") for entry in skipped)
                     - set(phone_tree.no_face))
@@ -414,8 +418,9 @@ def test_phone_tree_skips_the_no_face_photos_and_finds_nearly_every_face(nb, pho
     assert len(files) == 400 - len(missed)
 
 
-def test_run_with_find_faces_lists_the_no_face_photos_as_skipped(nb, run_found, phone_tree):
-    _, skipped = skipped_by_load_faces(nb, phone_tree)
+def test_run_with_find_faces_lists_the_no_face_photos_as_skipped(run_found, phone_tree,
+                                                               loaded_with_find_faces):
+    _, skipped = loaded_with_find_faces
     assert printed(run_found, "Skipped") == [
         f"Skipped {len(skipped)} file(s): {', '.join(skipped[:5])}"]
     assert [entry for entry in skipped if "no_face" in entry] == [
