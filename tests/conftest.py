@@ -45,6 +45,17 @@ def without_optional_packages(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="session")
+def hosted_environment(faces_zip, without_optional_packages):
+    """The environment of a hosted notebook service: the faces given as the zip, and, unless
+    optional=True, neither OpenCV nor pillow-heif importable."""
+    def environment(optional=False):
+        hidden = [] if optional else [str(without_optional_packages)]
+        return {**os.environ, "ATT_FACES_SOURCE": str(faces_zip),
+                "PYTHONPATH": os.pathsep.join([*hidden, os.environ.get("PYTHONPATH", "")])}
+    return environment
+
+
 @pytest.fixture
 def make_faces(real_faces, tmp_path):
     """Build a small face folder (people x images copied from the real data, folders s1, s2, ...)

@@ -155,7 +155,7 @@ PAPERMILL_COMMANDS = distinct_papermill_commands(COMMANDS)
 
 @pytest.mark.parametrize("command", PAPERMILL_COMMANDS)
 def test_papermill_commands_run_with_short_settings(
-    command, tmp_path, real_faces, faces_zip, without_optional_packages
+    command, tmp_path, real_faces, hosted_environment
 ):
     """Each command runs in a folder with the notebook alone, the faces given as the zip; without
     OpenCV and pillow-heif unless it finds faces. It writes only below that folder: its output
@@ -169,12 +169,7 @@ def test_papermill_commands_run_with_short_settings(
             real_faces, folder / OWN_PHOTOS, people=range(1, 9), seed=0, photos_per_person=5
         )
     steps[-1] += " " + shlex.join(SHORT)
-    hidden = [] if parameters.get("FIND_FACES") == "True" else [str(without_optional_packages)]
-    environment = {
-        **os.environ,
-        "ATT_FACES_SOURCE": str(faces_zip),
-        "PYTHONPATH": os.pathsep.join([*hidden, os.environ.get("PYTHONPATH", "")]),
-    }
+    environment = hosted_environment(optional=parameters.get("FIND_FACES") == "True")
     result = subprocess.run(
         " && ".join(steps),
         shell=True,

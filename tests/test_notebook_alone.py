@@ -25,21 +25,15 @@ def test_the_hidden_packages_really_cannot_be_imported(without_optional_packages
 
 
 def test_finding_faces_without_opencv_stops_at_once_saying_what_to_install(
-    tmp_path, faces_zip, without_optional_packages
+    tmp_path, hosted_environment
 ):
     folder = tmp_path / "hosted"
     folder.mkdir()
     shutil.copy(NOTEBOOK, folder / "notebook.ipynb")
-    environment = {
-        **os.environ,
-        "ATT_FACES_SOURCE": str(faces_zip),
-        "PYTHONPATH": os.pathsep.join([str(without_optional_packages),
-                                       os.environ.get("PYTHONPATH", "")]),
-    }
     command = [sys.executable, "-m", "papermill", "notebook.ipynb", "run.ipynb",
                "-p", "FIND_FACES", "True"]
     result = subprocess.run(
-        command, cwd=folder, env=environment, capture_output=True, text=True, timeout=900
+        command, cwd=folder, env=hosted_environment(), capture_output=True, text=True, timeout=900
     )
     assert result.returncode != 0
     assert "pip install opencv-python-headless" in result.stderr
