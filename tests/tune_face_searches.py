@@ -43,9 +43,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from no_face_scenes import KINDS, no_face_scenes, through_jpeg  # noqa: E402
-from notebook_code import load_notebook_code  # noqa: E402
-# noqa: E402
-from phone_photos import NAME_OF, SCENE_SIZE, att_faces_folder, iou, paste_photo, phone_like_tree
+from notebook_code import att_faces_folder, load_notebook_code  # noqa: E402
+from phone_photos import NAME_OF, SCENE_SIZE, iou, paste_photo, phone_like_tree  # noqa: E402
 
 TRAINING_PEOPLE = range(11, 41)
 SECOND_OPINION = cv2.CascadeClassifier(
@@ -239,6 +238,11 @@ def faces_of(nb, rule_name, scenes, full_size):
     return found, right, steadiness(pairs)
 
 
+def table_header(title, columns):
+    """A title, then the header and separator lines of a markdown table with these columns."""
+    return f"\n{title}\n\n| " + " | ".join(columns) + " |\n|" + " --- |" * len(columns)
+
+
 def main(argv=None):
     """Measure every rule on the no-face scenes and the training people's scenes; print the tables.
     """
@@ -284,12 +288,7 @@ def main(argv=None):
             f"{np.bincount([support(boxes) for boxes, _ in scenes], minlength=5).tolist()}"
         )
 
-    print(
-        "\nFalse faces in no-face scenes\n\n| rule | "
-        + " | ".join(KINDS)
-        + " | all |\n|"
-        + " --- |" * (len(KINDS) + 2)
-    )
+    print(table_header("False faces in no-face scenes", ["rule", *KINDS, "all"]))
     for name in rules:
         choose, confirm = (
             RULES[SECOND_OPINION_OF if name == SECOND_OPINION_ROW else name],
@@ -323,13 +322,9 @@ def faces_table(nb, rules, phone, every, full_size):
         f"{np.bincount([support(boxes) for (boxes, _), *_ in every], minlength=5).tolist()}"
     )
 
-    print(
-        "\nFaces of the training people\n\n| rule | phone-like scenes: found | in the right place "
-        "| s.d. x / y / "
-        "log size | pasted into scenes of every kind: found | in the right place |\n|"
-        + " --- |"
-        * 6
-    )
+    columns = ["rule", "phone-like scenes: found", "in the right place", "s.d. x / y / log size",
+               "pasted into scenes of every kind: found", "in the right place"]
+    print(table_header("Faces of the training people", columns))
     for name in rules:
         found, right, sd = faces_of(nb, name, phone, full_size)
         found_every, right_every, _ = faces_of(nb, name, every, full_size)
@@ -340,12 +335,8 @@ def faces_table(nb, rules, phone, every, full_size):
             f"({found_every / len(every):.1%}) | {right_every} ({right_every / len(every):.1%}) |"
         )
 
-    print(
-        "\nTraining people pasted into scenes of every kind: in the right place\n\n| rule | "
-        + " | ".join(KINDS)
-        + " |\n|"
-        + " --- |" * (len(KINDS) + 1)
-    )
+    print(table_header("Training people pasted into scenes of every kind: in the right place",
+                       ["rule", *KINDS]))
     for name in rules:
         counts = [
             faces_of(nb, name, [s for s in every if s[3] == kind], full_size)[1] for kind in KINDS
