@@ -1,11 +1,13 @@
 """Tests written for bugs of tests/mutation_check.py that no other fast test caught: batches that
 leave people out, random views that zoom out or shift one way, a threshold that forgets the
-impostors, one-shot queries that name themselves, a face found by too few searches, and a bad copy
-of the faces taken as the data folder. Small hand-made inputs whose right answer is known."""
+impostors, a balanced accuracy that calls a pair at the threshold different, one-shot queries that
+name themselves, a face found by too few searches, and a bad copy of the faces taken as the data
+folder. Small hand-made inputs whose right answer is known."""
 
 import numpy as np
 import pytest
 import torch
+from scipy.spatial.distance import pdist
 
 # ---- Batches: over an epoch, the batches draw from every person ------------------------------
 
@@ -85,7 +87,19 @@ def test_best_threshold_weighs_rejected_impostors_as_much_as_accepted_genuine_pa
     # genuine pair at 0.8 as well would accept 3 of 4 impostors (0.625)
     threshold = nb.best_threshold(distances, same)
     assert threshold == pytest.approx(0.3)
-    assert nb.balanced_accuracy(distances, same, threshold) == pytest.approx(0.875)
+    assert nb.balanced_accuracy_score(same, distances <= threshold) == pytest.approx(0.875)
+
+
+def test_evaluate_calls_a_pair_at_the_threshold_the_same_person_and_weighs_both_kinds(nb,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(nb, "ONE_SHOT_DRAWS", 3)
+    person_ids = np.array([0, 0, 1, 1, 2, 2])  # 3 genuine pairs, all at 0.5; 12 impostors, >= 2.5
+    distances = pdist(np.array([[0.0], [0.5], [3.0], [3.5], [6.0], [6.5]]))
+    at_threshold = nb.evaluate(distances, person_ids, 0.5)
+    assert at_threshold["threshold"] == 0.5 and at_threshold["balanced_accuracy"] == 1.0, \
+        "a distance equal to the threshold means the same person, as in compare()"
+    # at 0.25 every pair is called different: right for 12 of 15 pairs, but no better than chance
+    assert nb.evaluate(distances, person_ids, 0.25)["balanced_accuracy"] == 0.5
 
 
 def test_one_shot_never_counts_a_reference_photo_as_its_own_query(nb):

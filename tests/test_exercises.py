@@ -40,13 +40,12 @@ def test_there_are_exercises_and_they_suggest_values():
 @pytest.mark.parametrize("number", sorted(exercises()))
 def test_every_value_an_exercise_suggests_passes_the_rules(nb, number):
     suggested = suggested_values(exercises()[number])
-    defaults = {name: getattr(nb, name) for name in nb.PARAMETER_RULES}
+    known = nb.PARAMETER_SCHEMA["properties"]
+    defaults = {name: getattr(nb, name) for name in known}
     for name, value in suggested:
-        assert name in nb.PARAMETER_RULES, f"exercise {number} names {name}, which is no parameter"
+        assert name in known, f"exercise {number} names {name}, which is no parameter"
         others = {other: v for other, v in suggested if other != name}
-        values = {**defaults, **others, name: value}
-        nb.check_parameters(values)
-        nb.check_before_work(values, list(others) + [name])
+        nb.check_parameters({**defaults, **others, name: value}, list(others) + [name])
 
 
 def test_the_exercises_say_how_to_let_a_weakened_run_finish(nb):
@@ -57,14 +56,15 @@ def test_the_exercises_say_how_to_let_a_weakened_run_finish(nb):
         if cell.cell_type == "markdown" and "### Exercises" in cell.source
     )
     assert "`SANITY_CHECKS = False`" in exercises_cell
-    assert "SANITY_CHECKS" in nb.PARAMETER_RULES
+    assert "SANITY_CHECKS" in nb.PARAMETER_SCHEMA["properties"]
 
 
 def test_the_check_catches_an_exercise_that_cannot_be_done(nb):
     """What the tests above would say of exercise 2 as it was written before (a margin of 5 with
     the normalisation on) and of a parameter that does not exist."""
-    defaults = {name: getattr(nb, name) for name in nb.PARAMETER_RULES}
+    defaults = {name: getattr(nb, name) for name in nb.PARAMETER_SCHEMA["properties"]}
     with pytest.raises(ValueError):
-        nb.check_before_work({**defaults, "MARGIN": 5.0}, ["MARGIN"])
+        nb.check_parameters({**defaults, "MARGIN": 5.0}, ["MARGIN"])
     assert suggested_values("set `BATCH_SIZE = 60`") == [("BATCH_SIZE", 60)]
-    assert "BATCH_SIZE" not in nb.PARAMETER_RULES
+    with pytest.raises(ValueError, match="BATCH_SIZE is not a parameter"):
+        nb.check_parameters(defaults, ["BATCH_SIZE"])

@@ -116,9 +116,9 @@ def test_load_faces_reads_a_sideways_face_upright(nb, real_faces, tmp_path):
     images, _, person_ids, _, files, skipped = nb.load_faces(root, nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE)
     assert files[0] == "s1/1.jpg" and skipped == []
     with Image.open(real_faces / "s1" / "1.pgm") as face:
-        upright = nb.image_pipeline(nb.IMAGE_SIZE)(face.convert("L"))
-        sideways = nb.image_pipeline(nb.IMAGE_SIZE)(
-            face.convert("L").transpose(Image.Transpose.ROTATE_90))
+        upright = nb.photo_tensor(face.convert("L"), nb.IMAGE_SIZE)
+        sideways = nb.photo_tensor(face.convert("L").transpose(Image.Transpose.ROTATE_90),
+                                   nb.IMAGE_SIZE)
     assert (images[0] - upright).abs().mean() < 0.1, "the sideways photo was not turned upright"
     assert (images[0] - sideways).abs().mean() > 0.4
 
@@ -251,15 +251,15 @@ def test_load_faces_stops_when_most_photos_have_no_face(nb, real_faces, tmp_path
 @pytest.fixture
 def checkpoints(nb, tmp_path):
     """Checkpoints of one small untrained network, saved with find_faces False and True."""
+    architecture = {**nb.ARCHITECTURE, "channels": [4, 8, 8, 8], "hidden_units": 16,
+                    "embedding_dim": 8}
     torch.manual_seed(0)
-    network = nb.SiameseNetwork((4, 8, 8, 8), 16, 8).eval()
+    network = nb.SiameseNetwork(**architecture).eval()
     paths = {}
     for find_faces in (False, True):
         paths[find_faces] = tmp_path / f"find_faces_{find_faces}.pt"
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(nb, "CONV_CHANNELS", [4, 8, 8, 8])
-            patch.setattr(nb, "HIDDEN_UNITS", 16)
-            patch.setattr(nb, "EMBEDDING_DIM", 8)
+            patch.setattr(nb, "ARCHITECTURE", architecture)
             nb.save_checkpoint([network], paths[find_faces], 0.5, [1.0], find_faces)
     return paths
 
@@ -274,13 +274,13 @@ def two_scenes_and_a_background(real_faces, tmp_path):
 
 @pytest.fixture
 def crop_boxes(nb, monkeypatch):
-    """The crop box compare() gives image_pipeline for each photo (None: no face finding)."""
-    boxes, pipeline = [], nb.image_pipeline
+    """The crop box compare() gives photo_tensor for each photo (None: no face finding)."""
+    boxes, photo_tensor = [], nb.photo_tensor
 
-    def spy(size, standardised=True, box=None):
+    def spy(photo, size, box=None, standardised=True):
         boxes.append(box)
-        return pipeline(size, standardised, box)
-    monkeypatch.setattr(nb, "image_pipeline", spy)
+        return photo_tensor(photo, size, box, standardised)
+    monkeypatch.setattr(nb, "photo_tensor", spy)
     return boxes
 
 

@@ -27,6 +27,7 @@ def test_training_and_the_loss_curves_use_the_margin_of_the_moment(nb, monkeypat
     monkeypatch.setattr(nb, "MARGIN", 0.7)  # as if the parameters cell had been changed and rerun
     images = torch.randn(12, 1, *nb.IMAGE_SIZE)
     person_ids = np.repeat(np.arange(4), 3)
-    network = nb.SiameseNetwork(channels=(4, 8), hidden_units=8, embedding_dim=4)
-    nb.train_network(network, images, person_ids, seed=0, watch={"all": (images, person_ids)})
+    monkeypatch.setattr(nb, "ARCHITECTURE", {**nb.ARCHITECTURE, "channels": [4, 8],
+                                             "hidden_units": 8, "embedding_dim": 4})  # small
+    nb.train_network(images, person_ids, seed=0, watch={"all": (images, person_ids)})
     assert seen and set(seen) == {0.7}

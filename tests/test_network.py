@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from PIL import Image, ImageOps
 from scipy.spatial.distance import cdist, pdist
 
 SMALL = dict(channels=[4, 8, 8, 8], hidden_units=16, embedding_dim=8)
@@ -10,15 +11,13 @@ SMALL = dict(channels=[4, 8, 8, 8], hidden_units=16, embedding_dim=8)
 
 @pytest.fixture
 def small(nb, monkeypatch):
-    """Make the notebook's architecture parameters small (save_checkpoint reads them); return
-    a network builder."""
-    monkeypatch.setattr(nb, "CONV_CHANNELS", SMALL["channels"])
-    monkeypatch.setattr(nb, "HIDDEN_UNITS", SMALL["hidden_units"])
-    monkeypatch.setattr(nb, "EMBEDDING_DIM", SMALL["embedding_dim"])
+    """Make the notebook's ARCHITECTURE small (save_checkpoint saves it); return a builder of
+    networks of that architecture."""
+    monkeypatch.setattr(nb, "ARCHITECTURE", {**nb.ARCHITECTURE, **SMALL})
 
     def build(seed=0):
         torch.manual_seed(seed)
-        return nb.SiameseNetwork(**SMALL).eval()
+        return nb.SiameseNetwork(**nb.ARCHITECTURE).eval()
     return build
 
 
@@ -49,14 +48,13 @@ def test_contrastive_loss_accepts_labels_from_numpy(nb):
     assert losses.shape == (3,) and losses[0] == pytest.approx(1.0, abs=1e-5) and losses[1] > 0
 
 
-def test_every_pair_is_in_pdist_order_and_labels_follow_it(nb):
-    vectors = np.random.default_rng(0).normal(size=(6, 3))
-    first, second = nb.every_pair(6)
-    assert len(first) == 15 and np.all(first < second)
-    assert np.allclose(np.linalg.norm(vectors[first] - vectors[second], axis=1), pdist(vectors))
-    assert (nb.pair_labels(np.array([1, 1, 2, 2, 3])).tolist()
-            == [True] + [False] * 6 + [True, False, False])
-    assert len(nb.every_pair(1)[0]) == 0
+def test_pair_labels_follow_pdist_order(nb):
+    person_ids = np.array([1, 1, 2, 2, 3])
+    # pdist order: (0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (1, 3), (1, 4), (2, 3), (2, 4), (3, 4)
+    assert nb.pair_labels(person_ids).tolist() == [True] + [False] * 6 + [True, False, False]
+    points = person_ids[:, None].astype(float)  # the distance of a pair is 0 when genuine
+    assert nb.pair_labels(person_ids).tolist() == (pdist(points) == 0).tolist()
+    assert len(nb.pair_labels(np.array([4]))) == 0
 
 
 # The network
@@ -199,7 +197,16 @@ def test_view_distances_search_views_and_average_networks(nb):
     vectors = np.random.default_rng(0).normal(size=(5, 3))
     assert np.allclose(nb.view_distances(vectors[:, None, None], vectors[:, None, None]),
                        cdist(vectors, vectors))
-    assert np.allclose(nb.pair_view_distances(vectors[:, None, None]), pdist(vectors))
+
+
+def test_model_distances_are_view_distances_in_pdist_order(nb, small):
+    networks, images = [small(0), small(1)], torch.randn(5, 1, *nb.IMAGE_SIZE)
+    plain = nb.model_distances(networks[:1], images, [1.0], False)
+    assert np.allclose(plain, pdist(nb.embed(networks[0], images).numpy()), atol=1e-6)
+    views = nb.embed_views(networks, images, [0.9, 1.0], True)
+    searched = nb.model_distances(networks, images, [0.9, 1.0], True)
+    first, second = np.triu_indices(5, k=1)
+    assert np.allclose(searched, nb.view_distances(views, views)[first, second], atol=1e-6)
 
 
 def test_embed_views_keeps_networks_and_zooms_apart(nb, small):
@@ -225,6 +232,48 @@ def test_mirror_averaging_makes_a_photo_and_its_mirror_image_identical(nb, small
     assert not np.allclose(plain[:2], plain[2:], atol=1e-4)
 
 
+def test_with_mirroring_off_neither_the_training_views_nor_compare_mirror(nb, small, tmp_path,
+                                                                         real_faces, monkeypatch):
+    """Mirroring off: AUGMENT_MIRROR = 0 trains on views that are never mirrored, and a checkpoint saved
+    with mirror=False makes compare() embed each photo alone, without its mirror image."""
+    seen = []
+
+    class Recording(nb.SiameseNetwork):
+        def forward_once(self, images):
+            if self.training:  # the random views of a training batch
+                seen.extend(images.detach().cpu())
+            return super().forward_once(images)
+
+    for name, value in (("EPOCHS", 2), ("PEOPLE_PER_BATCH", 3), ("IMAGES_PER_PERSON", 2),
+                        ("AUGMENT_SHIFT", 0), ("AUGMENT_ZOOM", 1.0), ("SiameseNetwork", Recording)):
+        monkeypatch.setattr(nb, name, value)
+    images, person_ids = torch.randn(9, 1, *nb.IMAGE_SIZE), np.repeat(np.arange(3), 3)
+    among = lambda view, photos: any(torch.allclose(view, x, atol=1e-4) for x in photos)
+    for probability, mirrored in ((0.0, False), (1.0, True)):
+        seen.clear()
+        monkeypatch.setattr(nb, "AUGMENT_MIRROR", probability)
+        nb.train_network(images, person_ids, seed=0)
+        assert len(seen) == 2 * 6, "two epochs of one batch of 3 people x 2 photos"
+        assert all(among(view, images.flip(-1) if mirrored else images) for view in seen)
+        assert not any(among(view, images if mirrored else images.flip(-1)) for view in seen), \
+            f"AUGMENT_MIRROR = {probability}: a view was {'not ' if mirrored else ''}mirrored"
+
+    photo = tmp_path / "photo.png"
+    with Image.open(real_faces / "s1" / "1.pgm") as face:
+        face.save(photo)
+        ImageOps.mirror(face).save(tmp_path / "mirror.png")
+    network, distances = small(), {}
+    for mirror in (True, False):
+        nb.save_checkpoint([network], tmp_path / f"{mirror}.pt", 2.0, [1.0], False, mirror=mirror)
+        distances[mirror] = nb.compare(photo, tmp_path / "mirror.png", tmp_path / f"{mirror}.pt")[0]
+    assert distances[True] == pytest.approx(0.0, abs=1e-5)
+    inputs = torch.stack([nb.photo_tensor(nb.open_photo(path), nb.IMAGE_SIZE)
+                          for path in (photo, tmp_path / "mirror.png")])
+    alone = nb.embed(network, inputs)
+    assert distances[False] == pytest.approx(float((alone[0] - alone[1]).norm()), abs=1e-5)
+    assert distances[False] > 1e-3, "without mirroring a photo and its mirror image differ"
+
+
 # The measures of section 7
 
 GENUINE = np.array([0.1, 0.2, 0.6])
@@ -242,16 +291,19 @@ def test_verification_metrics_on_known_distances(nb):
                                    np.array([True, True, False, False]))["auc"] == 0.0
 
 
-def test_best_threshold_and_balanced_accuracy(nb):
-    distances, same = np.array([0.1, 0.2, 0.9, 1.0]), np.array([True, True, False, False])
+def test_best_threshold_and_balanced_accuracy(nb, monkeypatch):
+    monkeypatch.setattr(nb, "ONE_SHOT_DRAWS", 5)
+    # photos 0, 1 of person 0 and 2, 3 of person 1; pdist order: (0, 1) and (2, 3) are genuine
+    person_ids = np.array([0, 0, 1, 1])
+    distances, same = np.array([0.1, 0.9, 1.0, 0.9, 1.0, 0.2]), nb.pair_labels(person_ids)
+    balanced = lambda threshold: nb.evaluate(distances, person_ids, threshold)["balanced_accuracy"]
     threshold = nb.best_threshold(distances, same)
-    assert 0.2 <= threshold < 0.9 and nb.balanced_accuracy(distances, same, threshold) == 1.0
-    assert nb.balanced_accuracy(distances, same, 0.2) == 1.0, \
-        "a distance equal to the threshold means the same person"
-    assert nb.balanced_accuracy(distances, same, 0.15) == 0.75
-    assert nb.balanced_accuracy(distances, same, 5.0) == 0.5
-    many_impostors = np.array([0.1, 0.2] + [0.9] * 50), np.array([True, True] + [False] * 50)
-    assert nb.balanced_accuracy(*many_impostors, 0.0) == 0.5, \
+    assert 0.2 <= threshold < 0.9 and balanced(threshold) == 1.0
+    assert balanced(0.2) == 1.0, "a distance equal to the threshold means the same person"
+    assert balanced(0.15) == 0.75 and balanced(5.0) == 0.5
+    one_genuine_pair = np.array([0, 0, *range(1, 11)])  # 1 genuine pair, 65 impostor pairs
+    far = np.where(nb.pair_labels(one_genuine_pair), 0.1, 0.9)
+    assert nb.evaluate(far, one_genuine_pair, 0.0)["balanced_accuracy"] == 0.5, \
         "always saying 'different' is no better than chance"
 
 

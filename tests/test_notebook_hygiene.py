@@ -12,7 +12,7 @@ from notebook_code import NOTEBOOK, ROOT
 SECTIONS = ["# Siamese networks with PyTorch", "## 1. Theory", "## 2. Set-up", "## 3. The network",
             "## 4. The contrastive loss", "## 5. Data", "## 6. Training one network",
             "## 7. Evaluation", "## 8. Visualising pair dissimilarity", "## 9. Going further",
-            "## 10. Your own photos", "## 11. Summary"]
+            "## 10. Your own images", "## 11. Summary"]
 MACHINE_PATH = re.compile(r"(/root/|/home/|/tmp/|/work/|/Users/|[A-Za-z]:\\\\)")
 PERSON = re.compile(r"\bs\d{1,2}\b")
 
@@ -134,9 +134,17 @@ def test_every_function_has_a_one_line_docstring(code_cells):
                     f"{node.name} needs a one-line docstring"
 
 
-def test_no_hidden_cells_and_nbval_markers_in_metadata(code_cells):
-    assert not [c for c in code_cells if c.metadata.get("jupyter", {}).get("source_hidden")], \
-        "machinery should be short, not hidden: GitHub shows collapsed cells anyway"
+def test_machinery_is_collapsed_in_jupyterlab_and_colab_and_nbval_markers_are_tags(code_cells):
+    """The machinery cells, and only they, have their source collapsed in JupyterLab
+    (source_hidden) and Colab (cellView: form, with a #@title line); nbval markers are tags."""
+    for cell in code_cells:
+        hidden = cell.metadata.get("jupyter", {}).get("source_hidden", False)
+        first_line = cell.source.splitlines()[0] if cell.source else ""
+        assert hidden == is_machinery(cell), first_line
+        if is_machinery(cell):
+            assert cell.metadata.get("cellView") == "form" and first_line.startswith("#@title"), \
+                f"Colab would show this machinery cell open: {first_line}"
+    assert 1 <= sum(is_machinery(cell) for cell in code_cells) <= 2
     assert not [c for c in code_cells if "NBVAL" in c.source], \
         "nbval markers belong in the cell tags"
     checked = [c for c in code_cells if "nbval-check-output" in c.metadata.get("tags", [])]
@@ -152,7 +160,8 @@ def visible_code_lines(source):
 def test_the_first_forward_pass_comes_early(code_cells):
     first = next(i for i, cell in enumerate(code_cells) if re.search(r"untrained\(", cell.source))
     assert "class SiameseNetwork" in "".join(c.source for c in code_cells[:first])
-    assert sum(visible_code_lines(cell.source) for cell in code_cells[:first]) <= 150
+    # the collapsed parameter check (88 lines) stands before it; 150 were allowed before it was
+    assert sum(visible_code_lines(cell.source) for cell in code_cells[:first]) <= 200
 
 
 def lines_before_training(cells):
@@ -180,14 +189,56 @@ def test_machinery_cells_are_tagged_exactly_where_the_text_says_so(notebook):
             assert said == is_machinery(cell), cell.source.splitlines()[0]
 
 
-def test_the_core_network_trains_after_at_most_400_lines_a_first_reading_sees(code_cells):
-    """At most 400 lines before the core network trains, counted without the machinery cells that
-    a first reading skips; with them the count may not grow past the 651 it had when last measured
-    (tests/RESULTS.md, "Lines before the core network trains")."""
-    counts = lines_before_training(code_cells)
-    core = [count for cell, count in zip(code_cells, counts) if not is_machinery(cell)]
-    assert sum(core) <= 400
-    assert sum(counts) <= 651
+def test_at_most_300_code_lines_come_before_the_first_training_step(code_cells):
+    """Every cell counts, collapsed machinery too, up to the first loss.backward()."""
+    assert sum(lines_before_training(code_cells)) <= 300
+
+
+def top_level_definitions(source):
+    """The functions and classes a cell defines at its top level."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return [node.name for node in ast.parse("\n".join(lines)).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+
+
+def test_the_notebook_is_short_enough_to_read_at_once(notebook, code_cells):
+    """The length limits: at most 5,000 markdown words and 50 top-level functions and classes; the
+    code lines (every cell, collapsed ones too) may not grow past the 1,122 of the rework. The
+    target of 750 code lines is not met yet (tests/RESULTS.md, "Notebook length")."""
+    words = sum(len(re.sub(r"<!--.*?-->", "", cell.source, flags=re.DOTALL).split())  # no markers
+                for cell in notebook.cells if cell.cell_type == "markdown")
+    definitions = [name for cell in code_cells for name in top_level_definitions(cell.source)]
+    assert words <= 5000
+    assert len(definitions) <= 50, len(definitions)
+    assert len(set(definitions)) == len(definitions), "a function is defined twice"
+    assert sum(visible_code_lines(cell.source) for cell in code_cells) <= 1122
+
+
+def progress_bars(cell):
+    """The descriptions of the tqdm progress bars a code cell's stored outputs hold."""
+    bars = []
+    for output in cell.outputs:
+        data = output.get("data", {})
+        if "application/vnd.jupyter.widget-view+json" in data:
+            bars.append(output_text(output).split(":")[0])
+    return bars
+
+
+def test_training_and_the_full_models_networks_store_progress_bars(notebook, code_cells):
+    """The stored run shows a progress bar for the core network's training and for each
+    network of the full model, as Jupyter widgets whose final state the notebook keeps, and the
+    outputs stay small (no lines of bar updates)."""
+    bars = [bar for cell in code_cells for bar in progress_bars(cell)]
+    assert "training the core network" in bars
+    assert sum(bar.startswith("training the ensemble network") for bar in bars) == 4
+    assert sum(bar.startswith("training the calibration network") for bar in bars) == 1
+    states = notebook.metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    finished = [model["state"] for model in states.values()
+                if model.get("model_name") == "FloatProgressModel"]
+    assert len(finished) >= len(bars) and all(s["value"] == s["max"] for s in finished)
+    text = sum(len(output_text(o)) for cell in code_cells for o in cell.outputs)
+    assert text < 10_000, f"{text} characters of text outputs"
 
 
 def test_size_under_5_mib():
@@ -219,12 +270,3 @@ def test_prose_about_a_run_names_only_what_the_stored_outputs_show(notebook):
                     f"section {section} names {person}, whom no output shows"
             assert not re.search(r"\d(\.\d+)?\s?%", cell.source), \
                 f"section {section} states a percentage in prose"
-
-
-def test_hardest_pairs_printed_are_those_of_the_stored_run(notebook):
-    """The people the hardest-pairs cell prints are among the test people the split cell printed."""
-    text = [output_text(o) for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
-    tested = re.search(r"^test\s*:.*\((.*)\)$", "\n".join(text), re.MULTILINE).group(1).split(", ")
-    hardest = next(t for t in text if t.startswith("genuine pairs least alike"))
-    named = set(re.findall(r"(\w+)/(\w+) \(", hardest))
-    assert named and all(a in tested and b in tested for a, b in named)

@@ -62,9 +62,9 @@ def test_outputs_hold_embeddings_and_weights(other_split, nb):
     assert saved["embeddings"].shape == (100, nb.N_MODELS, len(nb.SEARCH_ZOOMS), nb.EMBEDDING_DIM)
     assert sorted(set(saved["people"].tolist())) == sorted(f"s{n}" for n in OTHER_SPLIT)
     assert len(saved["files"]) == 100 and str(saved["files"][0]).startswith("s1/")
-    distances = nb.pair_view_distances(saved["embeddings"])
+    first, second = np.triu_indices(100, k=1)  # every pair i < j, in pdist order
+    distances = nb.view_distances(saved["embeddings"], saved["embeddings"])[first, second]
     same = saved["people"][:, None] == saved["people"][None, :]
-    first, second = nb.every_pair(100)
     assert nb.verification_metrics(distances, same[first, second])["auc"] == pytest.approx(
         metrics["methods"]["full_model"]["auc"], abs=1e-9)
     checkpoint = torch.load(output_dir / "siamese_checkpoint.pt", weights_only=True)
@@ -72,6 +72,8 @@ def test_outputs_hold_embeddings_and_weights(other_split, nb):
         metrics["methods"]["full_model"]["threshold"])
     assert (checkpoint["zooms"] == metrics["search_zooms"] == nb.SEARCH_ZOOMS
             and len(checkpoint["networks"]) == nb.N_MODELS)
+    assert checkpoint["mirror"] is metrics["compare_mirrored"] is nb.COMPARE_MIRRORED
+    assert checkpoint["architecture"] == nb.ARCHITECTURE
 
 
 def test_saved_model_gives_the_reported_distances(other_split, nb, real_faces):

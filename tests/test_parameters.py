@@ -1,9 +1,10 @@
 """A wrong parameter stops the notebook with a message naming the parameter, its value and what is
-allowed; what depends on the data (the people to test on) is checked by split_people."""
+allowed; what depends on the data (the people to test on, a person named twice) is checked by
+split_people."""
 
 import ast
 import json
-import sys
+import re
 
 import numpy as np
 import pytest
@@ -13,20 +14,19 @@ from notebook_code import NOTEBOOK, execute_notebook
 BAD_VALUES = {
     "DATA_DIR": ["", "   ", 42, None],
     "TEST_PEOPLE": [
-        [1, 2, 2, 3],
         [7],
         [],
         "s1-s10",
         [1.5, 2],
         [True, False],
         ["alice", ""],
-        [-1, 2],
         10,
     ],
     "TEST_SHARE": [0, 1, 1.5, "0.25", None],
     "VALIDATION_SHARE": [0, 0.6, "0.2", -0.1],
     "IMAGE_SIZE": [[56], [8, 46], [56.0, 46], "56x46", [56, 46, 1]],
     "CONV_CHANNELS": [[], [16, 0], 16, [16.0, 32]],
+    "POOL_GRID": [[4], [0, 3], [4, 9], "4x3", [4.0, 3], [4, 3, 1]],
     "HIDDEN_UNITS": [0, 12.5, "128"],
     "EMBEDDING_DIM": [1, "64", 0],
     "NORMALISE_EMBEDDINGS": [1, "yes", None],
@@ -39,6 +39,7 @@ BAD_VALUES = {
     "AUGMENT_MIRROR": [-0.1, 1.5, "0.5"],
     "AUGMENT_SHIFT": [-1, 9, 1.5],
     "AUGMENT_ZOOM": [0.9, 2.5, "1.3", True],
+    "LOSS_CURVE_PHOTOS": [9, 500.0, None],
     "RAW_PIXEL_SIZE": [[112, 92, 3], [0, 92], [112]],
     "PCA_COMPONENTS": [0, 40.0],
     "ONE_SHOT_DRAWS": [0, 200.0],
@@ -48,6 +49,8 @@ BAD_VALUES = {
     "N_MODELS": [0, 2.0],
     "CALIBRATION_MODELS": [0, -1, 1.0],
     "SEARCH_ZOOMS": [[], 1.0, [0.8, 3.0], [0.4, 1.0], ["1.0"]],
+    "COMPARE_MIRRORED": ["no", 1, None],
+    "THRESHOLD_PHOTOS": [0, 9, 1000.0],
     "FIND_FACES": ["yes", 1, None],
     "FACE_FRAME": [[1.0, 1.2], [1.0, 1.2, -0.1, 0], 1.0, [1.0, "1.2", 0], [5, 1, 0]],
     "DETECTION_SCALES": [[], 1.0, [1.0, 3.0], [0.1]],
@@ -65,13 +68,16 @@ GOOD_ALTERNATIVES = {
     "TEST_SHARE": [0.01, 0.9],
     "VALIDATION_SHARE": [0.5],
     "IMAGE_SIZE": [[16, 16], (112, 92)],
-    "MARGIN": [2, 0.5, 20],
+    "POOL_GRID": [[1, 1], (8, 8)],
+    "MARGIN": [2, 0.5],
     "AUGMENT_SHIFT": [0, 8],
     "AUGMENT_ZOOM": [1, 2.0],
     "SEARCH_ZOOMS": [[1.0], (0.5, 2)],
     "CALIBRATION_MODELS": [1],
     "OCCLUSION_PATCH": [16],
     "WEIGHT_DECAY": [0],
+    "COMPARE_MIRRORED": [False],
+    "THRESHOLD_PHOTOS": [10],
 }
 
 
@@ -92,7 +98,7 @@ def good(nb):
 
 def test_every_parameter_has_a_rule_and_a_bad_value(nb):
     names = parameters_cell_names()
-    assert list(nb.PARAMETER_RULES) == names
+    assert sorted(nb.PARAMETER_SCHEMA["properties"]) == sorted(names)
     assert set(BAD_VALUES) == set(names)
 
 
@@ -114,22 +120,31 @@ def test_bad_parameter_is_named_with_its_value_and_what_is_allowed(nb, good, nam
     with pytest.raises(ValueError) as error:
         nb.check_parameters({**good, name: value})
     message = str(error.value)
-    assert message.startswith(f"{name} = {value!r} cannot work")
-    accepted = nb.describe(*nb.PARAMETER_RULES[name])
-    assert message.endswith(f"it must be {accepted}."), "the message must say what is accepted"
+    assert message.startswith(f"{name} = {value!r} cannot work: ")
+    why = message.removeprefix(f"{name} = {value!r} cannot work: ")
+    rule = nb.PARAMETER_SCHEMA["properties"][name]
+    if "description" in rule:  # the rule in words
+        assert why == f"{rule['description']}.", "the message must say what is accepted"
+    else:  # the part of the rule that the value breaks: its kind, a limit or the list's length
+        kind, low, high, length = [*nb.RULES[name], None, None, None][:4]
+        words = [f"of type '{kind}'", *(f"imum of {limit!r}" for limit in (low, high)
+                                        if limit is not None)]
+        if length is not None:  # a list
+            words += ["of type 'array'", "too short", "too long", "non-empty"]
+        assert any(word in why for word in words), "the message must say what is accepted"
 
 
 @pytest.mark.parametrize("output", ["data/att_faces/out", "data/att_faces", "./data/att_faces/x/y"])
 def test_output_inside_the_data_folder_is_refused(nb, good, output):
     with pytest.raises(ValueError) as error:
-        nb.check_before_work({**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": output}, [])
+        nb.check_parameters({**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": output})
     assert f"OUTPUT_DIR = {output!r}" in str(error.value)
     assert "DATA_DIR = 'data/att_faces'" in str(error.value)
 
 
 def test_output_beside_the_data_folder_is_allowed(nb, good):
-    nb.check_before_work(
-        {**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": "data/att_faces_outputs"}, []
+    nb.check_parameters(
+        {**good, "DATA_DIR": "data/att_faces", "OUTPUT_DIR": "data/att_faces_outputs"}
     )
 
 
@@ -143,11 +158,11 @@ def test_output_beside_the_data_folder_is_allowed(nb, good):
 )
 def test_parameters_that_cannot_work_together_are_refused_before_any_work(nb, good, changes, named):
     with pytest.raises(ValueError, match=named):
-        nb.check_before_work({**good, **changes}, [])
+        nb.check_parameters({**good, **changes})
 
 
 def test_a_margin_above_two_is_allowed_without_the_normalisation(nb, good):
-    nb.check_before_work({**good, "MARGIN": 20, "NORMALISE_EMBEDDINGS": False}, [])
+    nb.check_parameters({**good, "MARGIN": 20, "NORMALISE_EMBEDDINGS": False})
 
 
 @pytest.mark.parametrize(
@@ -157,32 +172,28 @@ def test_a_margin_above_two_is_allowed_without_the_normalisation(nb, good):
         ("EPOCH", "did you mean EPOCHS?"),  # a typo
         ("epochs", "did you mean EPOCHS?"),  # lower case
         ("test_people", "did you mean TEST_PEOPLE?"),
-        ("COLOUR_SCHEME", "They are: DATA_DIR, TEST_PEOPLE"),  # nothing close: every name is listed
+        ("COLOUR_SCHEME", None),  # nothing close: every name is listed
     ],
 )
 def test_a_name_that_is_not_a_parameter_is_refused_naming_the_closest(nb, good, given, hint):
     with pytest.raises(ValueError) as error:
-        nb.check_before_work(good, ["EPOCHS", given])
+        nb.check_parameters(good, ["EPOCHS", given])
     assert str(error.value).startswith(f"{given} is not a parameter of this notebook")
-    assert hint in str(error.value)
+    if hint is None:
+        assert all(name in str(error.value) for name in parameters_cell_names())
+    else:
+        assert hint in str(error.value)
 
 
 def test_known_names_given_to_papermill_pass(nb, good):
-    nb.check_before_work(good, ["EPOCHS", "TEST_PEOPLE", "DATA_DIR"])
-
-
-def test_the_names_papermill_injected_are_read_from_its_cell(nb):
-    injected = '# Parameters\nEPOCH = 5\nTEST_PEOPLE = [31, 32]\ndata_dir = "x"\n'
-    executed = ["", "import os", "# The core path\nEPOCHS = 20", injected, "check()"]
-    assert nb.injected_parameter_names(executed) == ["EPOCH", "TEST_PEOPLE", "data_dir"]
-    assert nb.injected_parameter_names(executed[:3] + ["check()"]) == []
+    nb.check_parameters(good, ["EPOCHS", "TEST_PEOPLE", "DATA_DIR"])
 
 
 def test_finding_faces_without_opencv_stops_with_what_to_install(nb, good, monkeypatch):
-    monkeypatch.setitem(sys.modules, "cv2", None)  # makes "import cv2" fail
+    monkeypatch.setattr(nb, "HAS_OPENCV", False)  # as the notebook's import leaves it without
     with pytest.raises(ImportError, match="pip install opencv-python-headless"):
-        nb.check_before_work({**good, "FIND_FACES": True}, [])
-    nb.check_before_work({**good, "FIND_FACES": False}, [])
+        nb.check_parameters({**good, "FIND_FACES": True})
+    nb.check_parameters({**good, "FIND_FACES": False})
 
 
 def test_an_old_parameter_name_stops_a_papermill_run_before_any_work(tmp_path):
@@ -255,6 +266,8 @@ def test_unknown_test_people_are_named_with_the_folders_there_are(nb):
     assert message.startswith("TEST_PEOPLE = [1, 41, 'zoe']")
     assert "[41, 'zoe']" in message, "only the people that are not there are named as unknown"
     assert "s1, s2, s3" in message and "40" in message
+    with pytest.raises(ValueError, match=r"^TEST_PEOPLE = \[-1, 2\] cannot work: \[-1\]"):
+        split(nb, [-1, 2])
 
 
 def test_a_number_without_its_s_folder_is_unknown(nb):
@@ -309,9 +322,8 @@ def test_more_images_per_person_than_a_training_person_has_is_refused(nb, monkey
     split(nb, list(range(1, 11)), ids=ids)
 
 
-def test_one_person_named_twice_is_refused(nb, good):
-    nb.check_parameters(
-        {**good, "TEST_PEOPLE": [1, "s1"]}
-    )  # distinct as written; the same folder once resolved
-    with pytest.raises(ValueError, match=r"TEST_PEOPLE = \[1, 's1'\] cannot work"):
-        split(nb, [1, "s1"])
+@pytest.mark.parametrize("people", [[1, "s1"], [1, 2, 2, 3]])
+def test_one_person_named_twice_is_refused(nb, good, people):
+    nb.check_parameters({**good, "TEST_PEOPLE": people})  # a list of people: the data decides
+    with pytest.raises(ValueError, match=rf"TEST_PEOPLE = {re.escape(repr(people))} cannot work"):
+        split(nb, people)

@@ -1,7 +1,5 @@
 """Batches hold people x photos, the balanced loss weighs genuine and impostor pairs equally, and
 train_network lowers the loss of the people it trains on."""
-import copy
-
 import numpy as np
 import pytest
 import torch
@@ -90,23 +88,22 @@ def few_people(nb, real_faces, tmp_path_factory):
 
 @pytest.fixture
 def short_training(nb, monkeypatch):
-    """A few epochs of small batches."""
+    """A few epochs of small batches, for networks of a tiny ARCHITECTURE."""
     monkeypatch.setattr(nb, "EPOCHS", 4)
     monkeypatch.setattr(nb, "PEOPLE_PER_BATCH", 6)
     monkeypatch.setattr(nb, "IMAGES_PER_PERSON", 3)
-
-
-def tiny_network(nb, seed=0):
-    torch.manual_seed(seed)
-    return nb.SiameseNetwork(**TINY)
+    monkeypatch.setattr(nb, "ARCHITECTURE", {**nb.ARCHITECTURE, **TINY})
 
 
 def test_training_lowers_the_loss_of_the_training_people(nb, few_people, short_training):
     images, person_ids = few_people
-    network = tiny_network(nb)
-    untrained = copy.deepcopy(network)
+    nb.seed_everything(5)  # the network train_network starts from with seed 5
+    untrained = nb.SiameseNetwork(**nb.ARCHITECTURE)
     watch = {"training people": (images, person_ids), "two of them": (images[:20], person_ids[:20])}
-    history = nb.train_network(network, images, person_ids, seed=0, watch=watch)
+    network, history, seconds = nb.train_network(images, person_ids, seed=5, watch=watch)
+    assert isinstance(network, nb.SiameseNetwork) and seconds >= 0
+    assert [layer.out_channels for layer in network.cnn if isinstance(layer, torch.nn.Conv2d)] \
+        == TINY["channels"], "the network is built from ARCHITECTURE"
     assert list(history) == list(watch)
     assert all(len(values) == nb.EPOCHS + 1 for values in history.values())
     losses = history["training people"]
@@ -115,18 +112,17 @@ def test_training_lowers_the_loss_of_the_training_people(nb, few_people, short_t
     assert losses[-1] == pytest.approx(nb.balanced_loss(network, images, person_ids), rel=1e-5), \
         "last: trained"
     assert losses[-1] < losses[0]
-    assert not all(torch.equal(a, b)
-                   for a, b in zip(network.state_dict().values(), untrained.state_dict().values()))
+    moved = [not torch.equal(a, b) for a, b in zip(network.parameters(), untrained.parameters())]
+    assert all(moved), "every weight moves (not only batch normalisation's running averages)"
 
 
 def test_training_without_watch_returns_an_empty_history_and_repeats_with_its_seed(
         nb, few_people, short_training, monkeypatch):
     monkeypatch.setattr(nb, "EPOCHS", 1)
     images, person_ids = few_people
-    first, second, third = tiny_network(nb), tiny_network(nb), tiny_network(nb)
-    assert nb.train_network(first, images, person_ids, seed=3) == {}
-    nb.train_network(second, images, person_ids, seed=3)
-    nb.train_network(third, images, person_ids, seed=4)
+    first, history, _ = nb.train_network(images, person_ids, seed=3)
+    assert history == {}
+    second, third = (nb.train_network(images, person_ids, seed=seed)[0] for seed in (3, 4))
     same = lambda a, b: all(torch.allclose(x.float(), y.float(), atol=1e-6)
                             for x, y in zip(a.state_dict().values(), b.state_dict().values()))
     assert same(first, second) and not same(first, third)

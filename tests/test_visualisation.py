@@ -71,9 +71,9 @@ def test_squares_that_do_not_fit_the_stride_still_cover_the_border(nb):
 def test_a_stride_longer_than_the_square_is_refused(nb):
     """Squares further apart than their side would leave pixels that no square covers (no
     value in the map)."""
-    values = {name: getattr(nb, name) for name in nb.PARAMETER_RULES}
+    values = {name: getattr(nb, name) for name in nb.PARAMETER_SCHEMA["properties"]}
     with pytest.raises(ValueError, match=r"OCCLUSION_STRIDE = 12 cannot work: .*OCCLUSION_PATCH"):
-        nb.check_before_work({**values, "OCCLUSION_PATCH": 8, "OCCLUSION_STRIDE": 12}, [])
+        nb.check_parameters({**values, "OCCLUSION_PATCH": 8, "OCCLUSION_STRIDE": 12})
     network = LooksAt(slice(0, WIDTH))
     image, other = face_pair()
     assert np.isfinite(nb.occlusion_map(network, image, other, patch=8, stride=8)).all()
@@ -152,10 +152,18 @@ def test_hardest_pairs_take_one_genuine_pair_per_person_and_one_impostor_pair_pe
     assert genuine.dtype.kind == impostor.dtype.kind == "i"
 
 
-def test_typical_pair_has_the_median_distance(nb):
-    distances = np.array([0.1, 0.9, 0.3, 1.2, 0.2, 0.5, 1.0])
-    genuine = np.array([True, True, True, False, False, False, False])
-    assert nb.typical_pair(distances, genuine) == 2 and nb.typical_pair(distances, ~genuine) == 6
+def test_pairs_are_coloured_blue_below_the_threshold_and_red_above_it(nb, monkeypatch):
+    monkeypatch.setattr(nb.plt, "show", lambda: None)
+    photos = np.zeros((3, 1, 8, 8))
+    nb.show_pairs(photos, photos, ["below", "at", "above"], [0.2, 0.8, 1.6], threshold=0.8, top=2)
+    fig = nb.plt.gcf()
+    red, _, blue, _ = zip(*(fig.axes[k].title.get_bbox_patch().get_facecolor() for k in range(3)))
+    assert blue[0] > red[0] + 0.3 and red[2] > blue[2] + 0.3, "blue: same; red: different"
+    assert red[1] == pytest.approx(blue[1], abs=0.05), "at the threshold: neither"
+    bar = fig.axes[-1]  # the colour bar, from 0 to the top distance, with the threshold marked
+    assert bar.get_xlim() == pytest.approx((0, 2))
+    assert [line.get_xdata()[0] for line in bar.lines] == [0.8]
+    nb.plt.close(fig)
 
 
 def test_balanced_pairs_alternate_genuine_and_impostor_pairs(nb):

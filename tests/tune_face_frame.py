@@ -53,10 +53,10 @@ WAYS = {
 }
 
 
-def measure_frame(nb, tree, scales):
-    """Find the face in every scene at `scales`; return the faces and the median frame
-    around them."""
-    nb.DETECTION_SCALES = scales
+def measure_frame(nb, tree, scales, needed):
+    """Find the face in every scene at `scales` (it counts when `needed` of those searches find it,
+    or all of them if there are fewer); return the faces and the median frame around them."""
+    nb.DETECTION_SCALES, nb.FACE_SEARCHES_NEEDED = scales, min(needed, len(scales))
     faces = {path: nb.largest_face(nb.open_photo(tree.root / path)) for path in tree.photos}
     ratios = [((r - l) / w, (b - t) / h, ((t + b) / 2 - (y + h / 2)) / h)
               for path, (l, t, r, b) in tree.photos.items() if faces[path] is not None
@@ -127,7 +127,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     nb = load_notebook_code()
     att = att_faces_folder(nb, args.att_faces and args.att_faces.resolve())
-    notebook = {"scales": nb.DETECTION_SCALES, "frame": nb.FACE_FRAME}
+    notebook = {"scales": nb.DETECTION_SCALES, "frame": nb.FACE_FRAME,
+                "needed": nb.FACE_SEARCHES_NEEDED}
     work = Path(tempfile.mkdtemp(prefix="tune_face_frame_"))
     tree = phone_like_tree(att, work / "scenes", TRAINING_PEOPLE, seed=args.tree_seed)
     folders = {"AT&T crops (no finding)": work / "crops"}
@@ -136,7 +137,7 @@ def main(argv=None):
     for index, (way, (scales, frame)) in enumerate(WAYS.items()):
         scales = notebook["scales"] if scales == NOTEBOOK else scales
         frame = notebook["frame"] if frame == NOTEBOOK else frame
-        faces, measured = measure_frame(nb, tree, scales)
+        faces, measured = measure_frame(nb, tree, scales, notebook["needed"])
         missed = sum(face is None for face in faces.values())
         nb.FACE_FRAME = frame or measured
         photo_sd, frame_sd = steadiness(nb, tree, att, faces)

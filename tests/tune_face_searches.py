@@ -273,7 +273,8 @@ def main(argv=None):
         "--cache", type=Path, help="a pickle of the searches: read if it exists, else written"
     )
     args = parser.parse_args(argv)
-    nb, att = load_notebook_code(), att_faces_folder()
+    nb = load_notebook_code()
+    att = att_faces_folder(nb)
     if args.cache and args.cache.is_file():
         measured = pickle.loads(args.cache.read_bytes())
     else:
