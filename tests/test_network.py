@@ -234,8 +234,8 @@ def test_mirror_averaging_makes_a_photo_and_its_mirror_image_identical(nb, small
 
 def test_with_mirroring_off_neither_the_training_views_nor_compare_mirror(nb, small, tmp_path,
                                                                          real_faces, monkeypatch):
-    """Mirroring off: AUGMENT_MIRROR = 0 trains on views that are never mirrored, and a checkpoint saved
-    with mirror=False makes compare() embed each photo alone, without its mirror image."""
+    """Mirroring off: AUGMENT_MIRROR = 0 trains on views that are never mirrored, and a checkpoint
+    saved with mirror=False makes compare() embed each photo alone, without its mirror image."""
     seen = []
 
     class Recording(nb.SiameseNetwork):
