@@ -1,0 +1,75 @@
+"""The reader's own images at scale, and images that are not faces. The generated glyph
+trees (tests/synthetic_tree.py) stand in for characters or signatures, whose mirror image is
+another thing; the timing and memory of the large trees are measured by tests/measure_scale.py and
+recorded in tests/RESULTS.md, not here."""
+import numpy as np
+import pytest
+import torch
+
+from notebook_code import execute_notebook, read_metrics
+from synthetic_tree import write_tree
+
+
+def test_the_generated_measurement_tree_has_3000_images_of_150_classes(tmp_path):
+    folder = write_tree(tmp_path / "glyphs", classes=150, images=20)
+    classes = sorted(path for path in folder.iterdir() if path.is_dir())
+    assert len(classes) == 150
+    assert sum(len(list(c.glob("*.png"))) for c in classes) == 3000
+
+
+def test_a_glyph_differs_from_its_mirror_image_more_than_from_another_image_of_it(tmp_path, nb):
+    """The tree is a fair test of turning mirroring off: mirrored, a glyph is another glyph."""
+    folder = write_tree(tmp_path / "glyphs", classes=20, images=2, seed=1)
+    first, mirrored = [], []
+    for glyph in sorted(folder.iterdir()):
+        one = nb.photo_tensor(nb.open_photo(glyph / "1.png"), nb.IMAGE_SIZE)
+        two = nb.photo_tensor(nb.open_photo(glyph / "2.png"), nb.IMAGE_SIZE)
+        first.append((one - two).norm())
+        mirrored.append((one - one.flip(-1)).norm())
+    assert np.median(mirrored) > np.median(first)
+
+
+def test_the_loss_curves_of_a_large_group_use_a_bounded_sample(nb):
+    """balanced_loss forms every pair of the photos it is given; the notebook gives it at most
+    LOSS_CURVE_PHOTOS photos per group, so each epoch's curve point costs the same on any tree."""
+    network = nb.SiameseNetwork(**nb.ARCHITECTURE)
+    photos = torch.randn(60, 1, *nb.IMAGE_SIZE)
+    person_ids = np.repeat(np.arange(30), 2)
+    loss = nb.balanced_loss(network, photos, person_ids)
+    assert np.isfinite(loss) and loss > 0
+    assert nb.LOSS_CURVE_PHOTOS <= 1000 and nb.THRESHOLD_PHOTOS <= 2000
+
+
+@pytest.fixture(scope="module")
+def glyph_run(tmp_path_factory):
+    """One short run (1 epoch) on a generated tree of 40 classes x 6 glyph images, test classes
+    drawn, mirroring off in training and comparison."""
+    root = tmp_path_factory.mktemp("glyph_run")
+    folder = write_tree(root / "glyphs", classes=40, images=6, seed=2)
+    output = execute_notebook(root / "out", DATA_DIR=str(folder), TEST_PEOPLE=None, EPOCHS=1,
+                              N_MODELS=1, CALIBRATION_MODELS=1, ONE_SHOT_DRAWS=5,
+                              SANITY_CHECKS=False, AUGMENT_MIRROR=0, COMPARE_MIRRORED=False)
+    return output
+
+
+def test_a_tree_that_is_not_faces_runs_to_the_end_without_mirroring(glyph_run):
+    metrics = read_metrics(glyph_run)
+    assert metrics["compare_mirrored"] is False
+    assert len(metrics["test_people"]) == round(40 * 0.25)
+    assert all(name.startswith("class_") for name in metrics["test_people"])
+    assert 0.5 < metrics["methods"]["full_model"]["auc"] <= 1
+    checkpoint = torch.load(glyph_run / "siamese_checkpoint.pt", weights_only=True)
+    assert checkpoint["mirror"] is False and checkpoint["find_faces"] is False
+
+
+def test_the_default_test_people_on_another_tree_say_how_to_draw_them(nb):
+    """With only DATA_DIR set, the AT&T default TEST_PEOPLE names no folder: the message says how
+    to draw test classes instead (papermill's -y 'TEST_PEOPLE: null') or name some."""
+    names = [f"class_{number:03d}" for number in range(1, 21)]
+    person_ids = np.repeat(np.arange(20), 4)
+    with pytest.raises(ValueError) as refused:
+        nb.split_people(names, person_ids, nb.TEST_PEOPLE, 0)
+    message = str(refused.value)
+    assert "TEST_PEOPLE: null" in message and "class_001" in message
+    tested, validation, training, _ = nb.split_people(names, person_ids, None, 0)
+    assert len(tested) == 5 and not set(tested) & (set(validation) | set(training))
