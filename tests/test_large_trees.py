@@ -29,17 +29,6 @@ def test_a_glyph_differs_from_its_mirror_image_more_than_from_another_image_of_i
     assert np.median(mirrored) > np.median(first)
 
 
-def test_the_loss_curves_of_a_large_group_use_a_bounded_sample(nb):
-    """balanced_loss forms every pair of the photos it is given; the notebook gives it at most
-    LOSS_CURVE_PHOTOS photos per group, so each epoch's curve point costs the same on any tree."""
-    network = nb.SiameseNetwork(**nb.ARCHITECTURE)
-    photos = torch.randn(60, 1, *nb.IMAGE_SIZE)
-    person_ids = np.repeat(np.arange(30), 2)
-    loss = nb.balanced_loss(network, photos, person_ids)
-    assert np.isfinite(loss) and loss > 0
-    assert nb.LOSS_CURVE_PHOTOS <= 1000 and nb.THRESHOLD_PHOTOS <= 2000
-
-
 @pytest.fixture(scope="module")
 def glyph_run(tmp_path_factory):
     """One short run (1 epoch) on a generated tree of 40 classes x 6 glyph images, test classes
