@@ -1,12 +1,20 @@
 """Shared fixtures: the notebook's code as a module, and the real AT&T faces to build test folders
-from. Under CI=true a skipped test fails the run."""
+from. The marker "slow" is registered here and checked: a test that starts the notebook (papermill,
+nbconvert, nbval) without it fails. Under CI=true a skipped test fails the run."""
+import contextlib
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
+import papermill
 import pytest
+import torch
+from notebook_code import SMALL, att_faces_folder, load_notebook_code
 
-from notebook_code import att_faces_folder, load_notebook_code
+sys.path.insert(1, str(Path(__file__).parent / "run_by_hand"))  # scripts some tests import
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +117,81 @@ class SkipsFailInCI:
 
 
 def pytest_configure(config):
-    """Register the skip guard as a plugin, so that it also sees the notebook's cells (nbval)."""
+    """Register the marker "slow", and the skip guard as a plugin, so that it also sees the
+    notebook's cells (nbval)."""
+    config.addinivalue_line("markers", "slow: runs the notebook (papermill, nbconvert or nbval) "
+                            "or searches hundreds of photos; -m 'not slow' leaves it out")
     if ci_is_on() and not config.pluginmanager.has_plugin("skips-fail-in-ci"):
         config.pluginmanager.register(SkipsFailInCI(), "skips-fail-in-ci")
+
+
+@pytest.fixture
+def small(nb, monkeypatch):
+    """Make the notebook's ARCHITECTURE small (save_checkpoint saves it); return a builder of
+    networks of that architecture."""
+    monkeypatch.setattr(nb, "ARCHITECTURE", {**nb.ARCHITECTURE, **SMALL})
+
+    def build(seed=0):
+        torch.manual_seed(seed)
+        return nb.SiameseNetwork(**nb.ARCHITECTURE).eval()
+    return build
+
+
+# ---- A test that starts the notebook carries the marker "slow" -------------------------------
+
+NOTEBOOK_RUNNERS = ("papermill", "nbconvert", "nbval", "nbclient")  # words of a command that
+# starts the notebook; "--collect-only" only lists tests, which starts nothing
+
+
+def pytest_collection_modifyitems(items):
+    """nbval's cells of the notebook run it: they are slow."""
+    for item in items:
+        if Path(str(item.fspath)).suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
+
+def starts_the_notebook(command):
+    """True when a command line (a string or a list of words) starts the notebook."""
+    words = command if isinstance(command, str) else " ".join(str(word) for word in command)
+    return any(runner in words for runner in NOTEBOOK_RUNNERS) and "--collect-only" not in words
+
+
+@contextlib.contextmanager
+def notebook_runs_refused(item):
+    """Within it, starting the notebook fails item, unless item is marked slow."""
+    if item.get_closest_marker("slow"):
+        yield
+        return
+    message = (f"{item.nodeid} starts the notebook but is not marked slow: add "
+               "@pytest.mark.slow (or pytestmark = pytest.mark.slow for a whole file)")
+    real_init = subprocess.Popen.__init__
+
+    def checked_init(self, args, *rest, **options):
+        if starts_the_notebook(args):
+            pytest.fail(message)
+        real_init(self, args, *rest, **options)
+
+    def refused(*_, **__):
+        pytest.fail(message)
+
+    patches = pytest.MonkeyPatch()
+    patches.setattr(subprocess.Popen, "__init__", checked_init)
+    patches.setattr(papermill, "execute_notebook", refused)  # notebook_code's runs call it
+    try:
+        yield
+    finally:
+        patches.undo()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """Fixtures too (a module's papermill run starts in the setup of its first test)."""
+    with notebook_runs_refused(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """The test itself."""
+    with notebook_runs_refused(item):
+        return (yield)

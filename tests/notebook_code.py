@@ -15,6 +15,7 @@ CELL_TIMEOUT = 600  # seconds; a hung kernel's cell fails the run instead of wai
 # run the commands a reader types
 SHORT_COMMAND_LINE = ["-p", "EPOCHS", "1", "-p", "N_MODELS", "1", "-p", "CALIBRATION_MODELS", "1",
                       "-p", "ONE_SHOT_DRAWS", "5", "-p", "SANITY_CHECKS", "False"]
+SMALL = dict(channels=[4, 8, 8, 8], hidden_units=16, embedding_dim=8)  # a quick architecture
 ATT_PHOTOS = [f"s{person}/{photo}.pgm" for person in range(1, 41) for photo in range(1, 11)]
 
 

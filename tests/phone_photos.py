@@ -23,8 +23,8 @@ NAME_OF = {number: name for number, name in enumerate(FIRST_NAMES, 1)}  # N (for
 SCENE_SIZE = (360, 270)  # (width, height), like a small landscape phone photo
 EXIF_ORIENTATION = 0x0112
 # The short notebook settings of the end-to-end runs on phone-like photos
-# (tests/test_find_faces.py) and of the face-finding harness (tests/tune_face_frame.py): one
-# network of 15 epochs, one calibration network.
+# (tests/test_find_faces.py) and of the face-finding harness
+# (tests/run_by_hand/tune_face_frame.py): one network of 15 epochs, one calibration network.
 SHORT_SETTINGS = dict(EPOCHS=15, N_MODELS=1, CALIBRATION_MODELS=1, ONE_SHOT_DRAWS=20,
                       SANITY_CHECKS=False)
 

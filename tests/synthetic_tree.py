@@ -1,7 +1,7 @@
 """Generate a one-folder-per-class tree of grey images that are not faces: each class is a glyph of
 a few random strokes, and each of its images draws that glyph again, moved, turned, scaled and
 noisy. A glyph's mirror image is another glyph, as with characters or signatures. Used by
-tests/test_large_trees.py and tests/measure_scale.py; nothing is committed.
+tests/test_large_trees.py and tests/run_by_hand/measure_scale.py; nothing is committed.
 
     python tests/synthetic_tree.py OUTPUT_FOLDER --classes 150 --images 20
 """

@@ -345,8 +345,8 @@ README_TEXT = bench.README.read_text(encoding="utf-8")
 
 def test_readmes_results_table_is_the_recorded_reports():
     assert bench.readme_block(README_TEXT) == RECORDED["markdown"], (
-        "README's results differ from tests/benchmark_report.json: rerun "
-        "python tests/benchmark_splits.py --seed N --resume --write-report")
+        "README's results differ from tests/records/benchmark_report.json: rerun "
+        "python tests/run_by_hand/benchmark_splits.py --seed N --resume --write-report")
 
 
 def test_the_recorded_report_is_what_the_benchmark_makes_of_its_numbers():

@@ -155,6 +155,7 @@ PAPERMILL_COMMANDS = distinct_papermill_commands(COMMANDS)
 
 
 @pytest.mark.parametrize("command", PAPERMILL_COMMANDS)
+@pytest.mark.slow
 def test_papermill_commands_run_with_short_settings(
     command, tmp_path, real_faces, hosted_environment
 ):

@@ -13,9 +13,8 @@ import pytest
 import sklearn.datasets
 import torch
 import torchvision.datasets.utils
-from PIL import Image
-
 from notebook_code import snapshot
+from PIL import Image
 
 
 @pytest.fixture
@@ -55,7 +54,6 @@ def zip_of(folder):
         for path in sorted(folder.rglob("*")):
             out.write(path, "att_faces/" + path.relative_to(folder).as_posix())
     return archive.read_bytes()
-
 
 
 def load(nb, folder, find_faces=False):
@@ -426,3 +424,17 @@ def test_a_local_copy_that_does_not_exist_is_named_and_nothing_is_written(nb, tm
         nb.fetch_att_faces(data_dir, str(missing), None, nb.ATT_FACES_MD5, False)
     assert f"{missing} is not a folder, a zip file or a web address" in str(error.value)
     assert not data_dir.exists() and list((tmp_path / "data").iterdir()) == []
+
+
+# ---- Fetching the faces: a bad copy never becomes the data folder ----------------------------
+
+
+def test_a_local_copy_with_one_photo_per_person_is_refused_and_leaves_nothing(nb, tmp_path,
+                                                                              make_faces):
+    source = make_faces(people=3, images=1)  # no person has the 2 photos a genuine pair needs
+    data_dir = tmp_path / "data" / "att_faces"
+    with pytest.raises(nb.FaceDataError) as error:
+        nb.fetch_att_faces(data_dir, str(source), "http://127.0.0.1:9/att_faces.zip",
+                           nb.ATT_FACES_MD5, olivetti_fallback=False)
+    assert "at least 2 photos" in str(error.value)
+    assert not data_dir.exists() and list(data_dir.parent.iterdir()) == []

@@ -1,7 +1,7 @@
 """The reader's own images at scale, and images that are not faces. The generated glyph
 trees (tests/synthetic_tree.py) stand in for characters or signatures, whose mirror image is
-another thing; the timing and memory of the large trees are measured by tests/measure_scale.py and
-recorded in tests/RESULTS.md, not here."""
+another thing; the timing and memory of the large trees are measured by
+tests/run_by_hand/measure_scale.py and recorded in tests/records/RESULTS.md, not here."""
 import numpy as np
 import pytest
 import torch
@@ -32,15 +32,17 @@ def test_a_glyph_differs_from_its_mirror_image_more_than_from_another_image_of_i
 @pytest.fixture(scope="module")
 def glyph_run(tmp_path_factory):
     """One short run (1 epoch) on a generated tree of 40 classes x 6 glyph images, test classes
-    drawn, mirroring off in training and comparison."""
+    drawn, mirroring off in training and comparison, and at most 30 photos per group measured."""
     root = tmp_path_factory.mktemp("glyph_run")
     folder = write_tree(root / "glyphs", classes=40, images=6, seed=2)
     output = execute_notebook(root / "out", DATA_DIR=str(folder), TEST_PEOPLE=None, EPOCHS=1,
                               N_MODELS=1, CALIBRATION_MODELS=1, ONE_SHOT_DRAWS=5,
-                              SANITY_CHECKS=False, AUGMENT_MIRROR=0, COMPARE_MIRRORED=False)
+                              SANITY_CHECKS=False, AUGMENT_MIRROR=0, COMPARE_MIRRORED=False,
+                              EVALUATION_PHOTOS=30)
     return output
 
 
+@pytest.mark.slow
 def test_a_tree_that_is_not_faces_runs_to_the_end_without_mirroring(glyph_run):
     metrics = read_metrics(glyph_run)
     assert metrics["compare_mirrored"] is False
@@ -49,6 +51,24 @@ def test_a_tree_that_is_not_faces_runs_to_the_end_without_mirroring(glyph_run):
     assert 0.5 < metrics["methods"]["full_model"]["auc"] <= 1
     checkpoint = torch.load(glyph_run / "siamese_checkpoint.pt", weights_only=True)
     assert checkpoint["mirror"] is False and checkpoint["find_faces"] is False
+
+
+@pytest.mark.slow
+def test_a_large_test_group_is_measured_on_a_seeded_sample_of_each_class(glyph_run):
+    """10 test classes x 6 photos, EVALUATION_PHOTOS = 30: 3 photos of every test class."""
+    saved = np.load(glyph_run / "test_embeddings.npz")
+    assert len(saved["embeddings"]) == 30
+    assert np.array_equal(np.unique(saved["people"], return_counts=True)[1], np.full(10, 3))
+
+
+def test_at_most_keeps_every_photo_under_the_limit_and_a_seeded_sorted_sample_over_it(nb):
+    photos = np.arange(50) % 2 == 0  # 25 photos
+    assert np.array_equal(nb.at_most(photos, 25, 0), np.flatnonzero(photos))
+    sample = nb.at_most(photos, 10, 0)
+    assert len(sample) == 10 and len(set(sample)) == 10 and photos[sample].all()
+    assert np.array_equal(sample, np.sort(sample))
+    assert np.array_equal(sample, nb.at_most(photos, 10, 0))
+    assert not np.array_equal(sample, nb.at_most(photos, 10, 1))
 
 
 def test_the_default_test_people_on_another_tree_say_how_to_draw_them(nb):

@@ -1,9 +1,10 @@
-"""The bugs of tests/mutation_check.py still fit the notebook: each applies to exactly one place,
-inside the function it names, and changes that function's code. Text and syntax trees only, no test
-runs: run `python tests/mutation_check.py` to see whether the tests catch them."""
+"""The bugs of tests/run_by_hand/mutation_check.py still fit the notebook: each applies to exactly
+one place, inside the function it names, and changes that function's code. Text and syntax trees
+only, no test runs: run `python tests/run_by_hand/mutation_check.py` to see whether the tests catch
+them."""
 
-import ast
 import json
+import types
 
 import pytest
 
@@ -58,12 +59,20 @@ def test_a_bug_that_no_longer_fits_is_refused(notebook):
             apply(rotten, notebook)
 
 
-def test_the_check_runs_test_files_that_exist_and_leaves_out_tests_that_exist():
+def test_the_check_runs_test_files_that_exist_and_selects_the_fast_tests():
     for name in mutation_check.FAST_TESTS:
         assert (ROOT / name).is_file(), name
-        assert "execute_notebook(" not in (ROOT / name).read_text(encoding="utf-8") or any(
-            slow.startswith(name + "::") for slow in mutation_check.SLOW_TESTS), name
-    for slow in mutation_check.SLOW_TESTS:
-        path, test = slow.split("::")
-        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-        assert test in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}, slow
+
+
+
+def test_the_check_runs_the_fast_tests_alone(monkeypatch):
+    """Each pytest run of the check selects -m "not slow": no papermill run per bug."""
+    commands = []
+
+    def fake_run(command, **_):
+        commands.append(command)
+        return types.SimpleNamespace(returncode=0, stdout="1 passed", stderr="")
+    monkeypatch.setattr(mutation_check.subprocess, "run", fake_run)
+    mutation_check.run_tests(ROOT / "copy.ipynb", mutation_check.FAST_TESTS, [], stop_first=True)
+    command = commands[0]
+    assert command[command.index("-m", 3) + 1] == "not slow"

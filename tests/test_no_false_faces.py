@@ -2,8 +2,8 @@
 searches at DETECTION_SCALES find it. No-face scenes of the kinds of tests/no_face_scenes.py (fresh
 ones, and the ones where the earlier rule took a lone detection for a face), the known false faces
 that every search finds (expected to fail), the training people's phone-like scenes, and the pure
-rule `agreeing_face`. Measured with tests/tune_face_searches.py; the numbers are in tests/RESULTS.md
-("How many searches must agree")."""
+rule `agreeing_face`. Measured with tests/run_by_hand/tune_face_searches.py; the numbers are in
+tests/records/RESULTS.md ("How many searches must agree")."""
 
 
 import numpy as np
@@ -13,11 +13,10 @@ from no_face_scenes import KINDS, no_face_scene, no_face_scenes, through_jpeg
 from phone_photos import background_scene, iou, paste_photo
 
 
-# Fresh scenes (tests/tune_face_searches.py measured seeds 1 and 2) of the kinds where no scene of
-# the two seeds
-# held a face that three or four searches agree on. In noise, colour blobs, sky and foliage such
-# false faces
-# exist (1 in 150, 1 in 150, 2 in 150 and 12 in 150): see STABLE_FALSE_FACES.
+# Fresh scenes (tests/run_by_hand/tune_face_searches.py measured seeds 1 and 2) of the kinds where
+# no scene of the two seeds held a face that three or four searches agree on. In noise, colour
+# blobs, sky and foliage such false faces exist (1 in 150, 1 in 150, 2 in 150 and 12 in 150): see
+# STABLE_FALSE_FACES.
 ZERO_KINDS = ["blobs", "gradient", "wall", "brick", "wood", "tiles", "room"]
 SCENES_PER_KIND = 10  # 70 scenes in all
 FRESH_SEED = 3
@@ -39,8 +38,8 @@ FEW_SEARCHES = [
 STABLE_FALSE_FACES = [(2, "noise", 20), (1, "colour blobs", 80), (2, "sky", 6), (1, "foliage", 29)]
 STABLE = (
     "The target is no face in any no-face scene, but the Haar cascade finds this false face in "
-    "all the searches (tests/RESULTS.md, 'How many searches must agree'). Remove this mark when "
-    "a detector refuses it."
+    "all the searches (tests/records/RESULTS.md, 'How many searches must agree'). Remove this mark "
+    "when a detector refuses it."
 )
 
 
@@ -168,9 +167,9 @@ def test_the_face_is_the_median_box_of_the_agreeing_searches(nb):
 
 
 def test_a_lone_largest_box_is_refused_even_when_smaller_boxes_agree(nb):
-    """The rule looks at the largest box only, as measured (tests/RESULTS.md): taking the largest
-    box that enough
-    searches agree on instead found no more faces and one more false face."""
+    """The rule looks at the largest box only, as measured (tests/records/RESULTS.md): taking the
+    largest box that enough searches agree on instead found no more faces and one more false
+    face."""
     lone_large = (200, 50, 90, 90)  # larger than the face, but found by one search only
     found = [lone_large] + AGREEING[:3]
     assert nb.agreeing_face(found, 3) is None

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from notebook_code import NOTEBOOK
 
 
@@ -24,6 +25,7 @@ def test_the_hidden_packages_really_cannot_be_imported(without_optional_packages
         assert result.returncode != 0 and "ImportError" in result.stderr
 
 
+@pytest.mark.slow
 def test_finding_faces_without_opencv_stops_at_once_saying_what_to_install(
     tmp_path, hosted_environment
 ):

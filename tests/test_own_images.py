@@ -69,6 +69,7 @@ def own_run(own_tree, tmp_path_factory):
     return output_dir, read_metrics(output_dir)
 
 
+@pytest.mark.slow
 def test_own_tree_runs_and_records_every_method_on_the_held_out_pairs(own_run):
     _, metrics = own_run
     assert metrics["test_people"] == HELD_OUT and metrics["find_faces"] is False
@@ -85,6 +86,7 @@ def test_own_tree_runs_and_records_every_method_on_the_held_out_pairs(own_run):
                 and 0 <= numbers["one_shot"] <= 1)
 
 
+@pytest.mark.slow
 def test_compare_works_on_files_of_the_own_tree(own_run, own_tree, nb):
     output_dir, metrics = own_run
     checkpoint = output_dir / "siamese_checkpoint.pt"
@@ -98,6 +100,7 @@ def test_compare_works_on_files_of_the_own_tree(own_run, own_tree, nb):
     assert math.isfinite(nb.compare(own_tree / GIF, own_tree / "bob" / "001.png", checkpoint)[0])
 
 
+@pytest.mark.slow
 def test_embeddings_file_holds_exactly_the_held_out_files(own_run, own_tree):
     output_dir, metrics = own_run
     saved = np.load(output_dir / "test_embeddings.npz")
@@ -129,6 +132,7 @@ def test_the_people_who_are_not_tested_are_split_into_validation_and_training_pe
     assert sorted([*tested, *validation, *training]) == list(range(len(names)))
 
 
+@pytest.mark.slow
 def test_wrong_held_out_name_stops_before_any_figure_of_the_photos(own_tree, tmp_path):
     before = snapshot(own_tree)
     with pytest.raises(papermill.PapermillExecutionError) as error:

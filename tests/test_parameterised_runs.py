@@ -2,14 +2,16 @@
 pre-chosen threshold must be nearly as good as the best one in hindsight, its outputs must be
 complete, and reruns with the same seed must agree.
 
-OTHER_SPLIT is one of the tuning splits (tests/RESULTS.md), on which the full model is ahead of both
-baselines; it guards against regressions. Not every split is like it: the results record lists
-splits where the network is behind Fisherfaces."""
+OTHER_SPLIT is one of the tuning splits (tests/records/RESULTS.md), on which the full model is
+ahead of both baselines; it guards against regressions. Not every split is like it: the results
+record lists splits where the network is behind Fisherfaces."""
 import numpy as np
 import pytest
 import torch
 
 from notebook_code import execute_notebook, read_metrics
+
+pytestmark = pytest.mark.slow  # every test here runs the notebook
 
 OTHER_SPLIT = [1, 3, 6, 9, 13, 22, 26, 33, 36, 37]
 QUICK = dict(EPOCHS=1, N_MODELS=2, SANITY_CHECKS=False, ONE_SHOT_DRAWS=20,

@@ -40,6 +40,7 @@ BAD_VALUES = {
     "AUGMENT_SHIFT": [-1, 9, 1.5],
     "AUGMENT_ZOOM": [0.9, 2.5, "1.3", True],
     "LOSS_CURVE_PHOTOS": [9, 500.0, None],
+    "EVALUATION_PHOTOS": [9, 1000.0, None],
     "RAW_PIXEL_SIZE": [[112, 92, 3], [0, 92], [112]],
     "PCA_COMPONENTS": [0, 40.0],
     "ONE_SHOT_DRAWS": [0, 200.0],
@@ -196,6 +197,7 @@ def test_finding_faces_without_opencv_stops_with_what_to_install(nb, good, monke
     nb.check_parameters({**good, "FIND_FACES": False})
 
 
+@pytest.mark.slow
 def test_an_old_parameter_name_stops_a_papermill_run_before_any_work(tmp_path):
     import papermill
 

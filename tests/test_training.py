@@ -1,5 +1,7 @@
-"""Batches hold people x photos, the balanced loss weighs genuine and impostor pairs equally, and
-train_network lowers the loss of the people it trains on."""
+"""Training: batches hold people x photos and over an epoch draw from everyone, random views zoom
+in only, shift both ways and mirror as often as asked, the balanced loss weighs genuine and impostor
+pairs equally, training and the loss curves use the MARGIN of the moment, and train_network lowers
+the loss of the people it trains on."""
 import numpy as np
 import pytest
 import torch
@@ -126,3 +128,132 @@ def test_training_without_watch_returns_an_empty_history_and_repeats_with_its_se
     same = lambda a, b: all(torch.allclose(x.float(), y.float(), atol=1e-6)
                             for x, y in zip(a.state_dict().values(), b.state_dict().values()))
     assert same(first, second) and not same(first, third)
+
+
+# ---- Batches: over an epoch, the batches draw from every person ------------------------------
+
+
+def test_an_epoch_of_batches_draws_people_from_everyone_not_the_same_few(nb, monkeypatch):
+    monkeypatch.setattr(nb, "PEOPLE_PER_BATCH", 10)
+    monkeypatch.setattr(nb, "IMAGES_PER_PERSON", 2)
+    person_ids = np.repeat(np.arange(30), 10)  # 30 people, 10 photos each: 15 batches of 10 people
+    batches = list(nb.person_batches(person_ids, torch.Generator().manual_seed(0)))
+    assert len(batches) == 15
+    people_seen = set(person_ids[np.concatenate(batches)].tolist())
+    # drawn at random, 10 of 30 people per batch, a person is missed by all 15 batches with
+    # probability (2/3)^15 = 0.2 %: nearly everyone is trained on
+    assert len(people_seen) >= 25, f"an epoch trained on {len(people_seen)} of 30 people"
+    assert len({tuple(sorted(set(person_ids[b].tolist()))) for b in batches}) > 1
+
+
+# ---- Random views: read back each view's zoom, shift and mirror from two ramps ---------------
+
+SIDE = 33  # odd: the centre is a pixel
+
+
+CENTRE = SIDE // 2
+
+
+def ramps(count):
+    """count images of two channels: the column (channel 0) and the row (channel 1) of each pixel,
+    counted from the centre. A warp of such an image shows where each pixel was read from."""
+    steps = torch.arange(SIDE, dtype=torch.float32) - CENTRE
+    columns, rows = steps.expand(SIDE, SIDE), steps[:, None].expand(SIDE, SIDE)
+    return torch.stack([columns, rows]).expand(count, 2, SIDE, SIDE).contiguous()
+
+
+def read_views(views):
+    """Per view: zoom (> 1 enlarges), shift (x, y) in pixels, and whether it is mirrored."""
+    centre = views[:, :, CENTRE, CENTRE]
+    slope_x = views[:, 0, CENTRE, CENTRE + 1] - centre[:, 0]  # -1 / zoom if mirrored
+    slope_y = views[:, 1, CENTRE + 1, CENTRE] - centre[:, 1]
+    return 1 / slope_y, centre, slope_x < 0, slope_x.abs() - slope_y
+
+
+def test_reading_the_ramps_gives_back_a_known_warp(nb):
+    views = nb.warp_images(ramps(2), torch.tensor([1.25, 1.0]), torch.tensor([True, False]),
+                           torch.tensor([[2.0, -1.0], [-3.0, 0.0]]))
+    zooms, shifts, mirrored, _ = read_views(views)
+    assert zooms.tolist() == pytest.approx([1.25, 1.0], abs=1e-4)
+    assert torch.allclose(shifts, torch.tensor([[2.0, -1.0], [-3.0, 0.0]]), atol=1e-4)
+    assert mirrored.tolist() == [True, False]
+
+
+@pytest.mark.parametrize("mirror_probability", [0.0, 0.5, 1.0])
+def test_random_views_enlarge_shift_both_ways_and_mirror_as_often_as_asked(nb, mirror_probability):
+    count = 60
+    views = nb.random_views(ramps(count), 3, 1.5, mirror_probability,
+                            torch.Generator().manual_seed(0))
+    zooms, shifts, mirrored, same_zoom_both_ways = read_views(views)
+    assert (zooms >= 1 - 1e-4).all() and (zooms <= 1.5 + 1e-4).all(), zooms.min()
+    assert zooms.max() > 1.2, "the zoom is drawn from 1 to max_zoom"
+    assert same_zoom_both_ways.abs().max() < 1e-4
+    assert torch.allclose(shifts, shifts.round(), atol=1e-4), "shifts are whole pixels"
+    assert shifts.abs().max() <= 3 + 1e-4
+    for axis in (0, 1):
+        assert (shifts[:, axis] < -0.5).any() and (shifts[:, axis] > 0.5).any(), \
+            "views are shifted both ways"
+    share = mirrored.float().mean().item()
+    if mirror_probability in (0.0, 1.0):
+        assert share == mirror_probability
+    else:
+        assert 0.25 < share < 0.75
+
+
+def test_training_and_the_loss_curves_use_the_margin_of_the_moment(nb, monkeypatch):
+    seen = []
+    loss = nb.contrastive_loss
+
+    def spy(first, second, same, margin):
+        seen.append(margin)
+        return loss(first, second, same, margin)
+
+    monkeypatch.setattr(nb, "contrastive_loss", spy)
+    monkeypatch.setattr(nb, "EPOCHS", 1)
+    monkeypatch.setattr(nb, "MARGIN", 0.7)  # as if the parameters cell had been changed and rerun
+    images = torch.randn(12, 1, *nb.IMAGE_SIZE)
+    person_ids = np.repeat(np.arange(4), 3)
+    monkeypatch.setattr(nb, "ARCHITECTURE", {**nb.ARCHITECTURE, "channels": [4, 8],
+                                             "hidden_units": 8, "embedding_dim": 4})  # small
+    nb.train_network(images, person_ids, seed=0, watch={"all": (images, person_ids)})
+    assert seen and set(seen) == {0.7}
+
+
+# Random views and test-time views
+
+def test_warp_images_mirrors_shifts_and_zooms(nb):
+    torch.manual_seed(0)  # grid_sample reads back a pixel to about 2e-5, whatever the seed
+    images = torch.randn(3, 1, *nb.IMAGE_SIZE)
+    assert torch.allclose(nb.warp_images(images, 1.0), images, atol=1e-4)
+    mirrored = nb.warp_images(images, 1.0, mirror=torch.tensor([True, False, True]))
+    assert torch.allclose(mirrored[0], images[0].flip(-1), atol=1e-4)
+    assert torch.allclose(mirrored[1], images[1], atol=1e-4)
+    # a shift of (x, y) = (2, 1) pixels reads each output pixel from 2 columns right and 1 row down
+    shifted = nb.warp_images(images, 1.0, mirror=torch.tensor([False] * 3),
+                             shifts=torch.tensor([[2.0, 1.0]] * 3))
+    assert torch.allclose(shifted[:, :, 5:-5, 5:-5], images[:, :, 6:-4, 7:-3], atol=1e-4)
+    # zooming in by 2 shows the central half of the image: the centre pixel stays, corners come
+    # closer
+    ramp = (torch.arange(nb.IMAGE_SIZE[1], dtype=torch.float32).expand(1, 1, *nb.IMAGE_SIZE)
+            .contiguous())
+    zoomed = nb.warp_images(ramp, 2.0)
+    centre = (nb.IMAGE_SIZE[1] - 1) / 2
+    assert torch.allclose(zoomed[0, 0, 0] - centre, (ramp[0, 0, 0] - centre) / 2, atol=1e-4)
+    per_image = nb.warp_images(ramp.expand(2, -1, -1, -1), torch.tensor([1.0, 2.0]))
+    assert (torch.allclose(per_image[0], ramp[0], atol=1e-4)
+            and torch.allclose(per_image[1], zoomed[0], atol=1e-4))
+
+
+def test_random_views_are_seeded_and_zoom_only_in(nb):
+    images = torch.randn(6, 1, *nb.IMAGE_SIZE)
+    first = nb.random_views(images, 3, 1.3, 0.5, torch.Generator().manual_seed(1))
+    again = nb.random_views(images, 3, 1.3, 0.5, torch.Generator().manual_seed(1))
+    other = nb.random_views(images, 3, 1.3, 0.5, torch.Generator().manual_seed(2))
+    assert (torch.equal(first, again) and first.shape == images.shape
+            and not torch.allclose(first, other))
+    assert not torch.allclose(first, images)
+    plain = nb.random_views(images, 0, 1.0, 0.5, torch.Generator().manual_seed(1))
+    assert all(torch.allclose(v, x, atol=1e-4) or torch.allclose(v, x.flip(-1), atol=1e-4)
+               for v, x in zip(plain, images))
+    mirrored = sum(torch.allclose(v, x.flip(-1), atol=1e-4) for v, x in zip(plain, images))
+    assert 0 < mirrored < len(images), "about half of the views are mirrored"

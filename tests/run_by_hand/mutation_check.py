@@ -3,12 +3,12 @@
 Not collected by pytest (its name does not start with test_). From the repository root:
 
     export ATT_FACES_SOURCE=/path/to/att_faces    # the unpacked faces, s1 ... s40 (required)
-    python tests/mutation_check.py                # every bug of MUTATIONS, one at a time
-    python tests/mutation_check.py --list         # name, function and bug of each, no runs
-    python tests/mutation_check.py --only NAME    # one bug (repeat --only for more)
+    python tests/run_by_hand/mutation_check.py              # every bug of MUTATIONS, one at a time
+    python tests/run_by_hand/mutation_check.py --list       # name, function and bug of each
+    python tests/run_by_hand/mutation_check.py --only NAME  # one bug (repeat --only for more)
 
 Each bug is one replacement of exact text inside one named function of the notebook. The check
-first runs the fast unit tests (FAST_TESTS, without SLOW_TESTS) on an unchanged copy of the
+first runs the fast unit tests (FAST_TESTS, -m "not slow") on an unchanged copy of the
 notebook: a test that fails there cannot tell a caught bug from a missed one, so it is named and
 left out of the runs that follow. Then, for each bug, it writes a copy of the notebook with that
 one replacement to a temporary folder (the real notebook is never written), checks that the copy
@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the support modules of tests/
 import notebook_code  # noqa: E402
 
 ROOT = notebook_code.ROOT
@@ -45,28 +45,18 @@ REAL_NOTEBOOK = ROOT / "siames_network_pytorch.ipynb"
 RUN_TIMEOUT = 900  # seconds for one pytest run; longer counts as an error of the check
 
 # The fast unit tests, quickest first; the files that name a bug's function run first for that bug.
+# Their tests marked slow (those that run the notebook or search hundreds of photos) are left out
+# with -m "not slow".
 FAST_TESTS = [
     "tests/test_threshold_rules.py",
-    "tests/test_caught_bugs.py",
-    "tests/test_margin.py",
-    "tests/test_network.py",
+    "tests/test_network_and_loss.py",
+    "tests/test_evaluation.py",
+    "tests/test_checkpoint_and_compare.py",
     "tests/test_parameters.py",
     "tests/test_training.py",
-    "tests/test_visualisation.py",
+    "tests/test_figures.py",
     "tests/test_data_preparation.py",
     "tests/test_find_faces.py",
-]
-# Tests of those files that run the whole notebook (papermill) or search 400 photos: left out.
-SLOW_TESTS = [
-    "tests/test_parameters.py::test_an_old_parameter_name_stops_a_papermill_run_before_any_work",
-    "tests/test_find_faces.py::"
-    "test_phone_tree_skips_the_no_face_photos_and_finds_nearly_every_face",
-    "tests/test_find_faces.py::test_run_with_find_faces_lists_the_no_face_photos_as_skipped",
-    "tests/test_find_faces.py::test_runs_hold_out_the_same_people_and_photos",
-    "tests/test_find_faces.py::test_att_run_is_meaningful",
-    "tests/test_find_faces.py::test_finding_faces_in_phone_photos_comes_close_to_the_att_crops",
-    "tests/test_find_faces.py::test_without_finding_faces_phone_photos_do_clearly_worse",
-    "tests/test_find_faces.py::test_every_run_finishes",
 ]
 
 
@@ -130,7 +120,7 @@ MUTATIONS = [
       "elif len(set(wanted)) < len(wanted):", "elif len(set(test_people)) < len(test_people):",
       "TEST_PEOPLE = [1, 's1'] passes: one person is held out twice"),
     M("held_out_draw_unseeded", "split_people",
-      "np.random.default_rng(seed).choice(", "np.random.default_rng().choice(",
+      "np.random.default_rng(seed).choice(len(names)", "np.random.default_rng().choice(len(names)",
       "drawn test people ignore SEED: a rerun tests other people"),
     # The measures
     M("auc_of_distances_not_similarities", "verification_metrics",
@@ -340,7 +330,7 @@ class Run(NamedTuple):
 def run_tests(notebook_path, files, deselect, stop_first):
     """Run pytest on files against the notebook copy at notebook_path."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE",
-               *(["-x"] if stop_first else []), *files]
+               "-m", "not slow", *(["-x"] if stop_first else []), *files]
     for node in deselect:
         command += ["--deselect", node]
     environment = {**os.environ, "SIAMESE_NOTEBOOK": str(notebook_path)}
@@ -390,7 +380,7 @@ def baseline(notebook, folder):
     """Run every fast test on an unchanged copy; the tests that fail there (to be left out)."""
     path = folder / "unchanged.ipynb"
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
-    run = run_tests(path, FAST_TESTS, SLOW_TESTS, stop_first=False)
+    run = run_tests(path, FAST_TESTS, [], stop_first=False)
     if run.status not in (0, 1) or (run.status == 1 and not run.failed):
         print(run.output[-3000:], file=sys.stderr)
         sys.exit(f"The fast tests do not run on the unchanged notebook (pytest exit status "
@@ -440,7 +430,7 @@ def main(arguments=None):
               "; all passed.")
         rows = []
         for mutation in chosen:
-            result, detail, seconds = check_one(mutation, notebook, folder, SLOW_TESTS + red)
+            result, detail, seconds = check_one(mutation, notebook, folder, red)
             rows.append((mutation, result, detail, seconds))
             print(f"{mutation.name:45s} {result:6s} {seconds:5.0f} s  {detail}", flush=True)
     assert hashlib.md5(REAL_NOTEBOOK.read_bytes()).hexdigest() == before, "the notebook changed"

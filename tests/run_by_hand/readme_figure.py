@@ -2,13 +2,13 @@
 
 Not collected by pytest. Run from anywhere after re-executing the notebook:
 
-    python tests/readme_figure.py
+    python tests/run_by_hand/readme_figure.py
 """
 import base64
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "siames_network_pytorch.ipynb"
 FIGURE = ROOT / ".figures" / "pairs_with_dissimilarity.png"
 SECTION = "### 8.1 "

@@ -1,43 +1,44 @@
 """Tuning harness: run the notebook on tuning splits with named parameter variants and compare them.
 
 Not collected by pytest (its name does not start with test_). It re-measures the rows of
-tests/RESULTS.md that are pure parameter changes of the notebook; rows that needed code changes
-cannot be re-run from here. From the repository root (one line per table of tests/RESULTS.md; quote
-each variant name):
+tests/records/RESULTS.md that are pure parameter changes of the notebook; rows that needed code
+changes cannot be re-run from here. From the repository root (one line per table of
+tests/records/RESULTS.md; quote each variant name):
 
-    python tests/tune_recipe.py --list        # the variants and their parameters
+    python tests/run_by_hand/tune_recipe.py --list        # the variants and their parameters
     # table "First recipe trials":
-    python tests/tune_recipe.py --seed 1000 --splits 4 --variant "early: no augmentation" \
+    python tests/run_by_hand/tune_recipe.py --seed 1000 --splits 4 \
+        --variant "early: no augmentation" \
         --variant "early: no augmentation, 28x23" --variant "early: no augmentation, 84x69" \
         --variant "early: shifts 2, 30 epochs" --variant "early: shifts 2, 40 epochs" \
         --variant "early: shifts 3, 30 epochs" --variant "early: shifts 3, 20 epochs" \
         --variant "early: shifts 3, 4 networks"
     # table "Trials against the weak spot s31":
-    python tests/tune_recipe.py --variant "no zoom" --variant "no zoom, margin 1.2" \
+    python tests/run_by_hand/tune_recipe.py --variant "no zoom" --variant "no zoom, margin 1.2" \
         --variant "no zoom, embedding 32" --variant "no zoom, half width" \
         --variant "no zoom, 6 networks of 13 epochs" --variant "no search" --variant recipe
     # table "Trials on top of the current recipe":
-    python tests/tune_recipe.py --variant recipe --variant "15x2 batches" --variant "wider search" \
-        --variant "zoom 1.5" --variant "zoom 1.5, seven scales"
+    python tests/run_by_hand/tune_recipe.py --variant recipe --variant "15x2 batches" \
+        --variant "wider search" --variant "zoom 1.5" --variant "zoom 1.5, seven scales"
     # list "Four more trials":
-    python tests/tune_recipe.py --variant recipe --variant "6 networks" \
+    python tests/run_by_hand/tune_recipe.py --variant recipe --variant "6 networks" \
         --variant "zoomed-in search" --variant "zoom 1.5, zoomed-in search"
     # table "Nine more trials":
-    python tests/tune_recipe.py --variant recipe --variant "margin 1.7" --variant "30x3 batches" \
-        --variant "30 epochs"
+    python tests/run_by_hand/tune_recipe.py --variant recipe --variant "margin 1.7" \
+        --variant "30x3 batches" --variant "30 epochs"
     # table "Choosing the threshold rule" (the threshold-rule table printed for the recipe):
-    python tests/tune_recipe.py --variant recipe
+    python tests/run_by_hand/tune_recipe.py --variant recipe
     # table "How many left-out people" (the threshold-rule table, rule "from the left-out people"):
-    python tests/tune_recipe.py --variant "calibration 2x20%" --variant "calibration 3x20%" \
-        --variant "calibration 4x20%" --variant recipe
+    python tests/run_by_hand/tune_recipe.py --variant "calibration 2x20%" \
+        --variant "calibration 3x20%" --variant "calibration 4x20%" --variant recipe
     # table "The networks' seeds on one split" (the spread over the notebook seeds):
-    python tests/tune_recipe.py --splits 1 --variant recipe --notebook-seed 0 \
+    python tests/run_by_hand/tune_recipe.py --splits 1 --variant recipe --notebook-seed 0 \
         --notebook-seed 1000 --notebook-seed 2000 --notebook-seed 3000
 
 Defaults: the 12 splits of seed 2027 (tuning splits), every variant, the notebook's own SEED,
 results under outputs/tuning/seed-N/VARIANT/ (with --notebook-seed, under .../notebook-seed-K/).
 Report seeds and the seed kept for the next report (REPORT_SEEDS, see the split-seed ledger in
-tests/RESULTS.md) are refused: nothing may be chosen on them.
+tests/records/RESULTS.md) are refused: nothing may be chosen on them.
 """
 import argparse
 import json
@@ -47,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the support modules of tests/
 from benchmark_splits import (MEASURES, SLACK, compare_threshold_rules, draw_splits,  # noqa: E402
                               identity_names, row, run_split, summarise)
 from notebook_code import ROOT  # noqa: E402
@@ -170,8 +171,8 @@ def parse_arguments(argv=None):
         parser.error(f"unknown variant(s) {unknown}; --list shows them")
     if args.seed in REPORT_SEEDS and not args.report_seed_ok and not args.list:
         parser.error(f"seed {args.seed} is a report seed (see the split-seed ledger in "
-                     "tests/RESULTS.md): recipe changes are chosen on tuning seeds only; pass "
-                     "--i-know-this-is-a-report-seed to run it anyway")
+                     "tests/records/RESULTS.md): recipe changes are chosen on tuning seeds only; "
+                     "pass --i-know-this-is-a-report-seed to run it anyway")
     return args
 
 

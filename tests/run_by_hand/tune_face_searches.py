@@ -2,8 +2,9 @@
 before it counts.
 
 Not collected by pytest (its name does not start with test_). It regenerates the tables of "How many
-searches must agree" in tests/RESULTS.md. It uses the training people s11-s40 only; s1-s10 are the
-held-out people of the end-to-end test (tests/test_find_faces.py), and nothing is chosen on them.
+searches must agree" in tests/records/RESULTS.md. It uses the training people s11-s40 only; s1-s10
+are the held-out people of the end-to-end test (tests/test_find_faces.py), and nothing is chosen on
+them.
 
 Every photo is searched once at each of the notebook's DETECTION_SCALES (nb.largest_face_at: the
 largest face of each search, or None); each rule then picks its face from those boxes: * "K of 4,
@@ -26,9 +27,9 @@ bricks, clouds ... and not only in front of smooth colours.
 From the repository root:
 
     # all three: 2000 scenes, 17 minutes on the shared 2-core CPU
-    python tests/tune_face_searches.py
+    python tests/run_by_hand/tune_face_searches.py
     # fresh no-face scenes
-    python tests/tune_face_searches.py --scene-seed 2 --per-kind 50 --no-face-only
+    python tests/run_by_hand/tune_face_searches.py --scene-seed 2 --per-kind 50 --no-face-only
 """
 
 import argparse
@@ -41,7 +42,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the support modules of tests/
 from no_face_scenes import KINDS, no_face_scenes, through_jpeg  # noqa: E402
 from notebook_code import att_faces_folder, load_notebook_code  # noqa: E402
 from phone_photos import NAME_OF, SCENE_SIZE, iou, paste_photo, phone_like_tree  # noqa: E402

@@ -1,9 +1,9 @@
 """Tuning harness for FIND_FACES: finding and framing faces in phone-like photos of training people.
 
 Not collected by pytest (its name does not start with test_). It regenerates the table "Finding
-faces in phone-like photos" of tests/RESULTS.md. Everything here uses the training people s11-s40
-only; s1-s10 are the held-out people of the end-to-end test (tests/test_find_faces.py), and nothing
-is chosen on them.
+faces in phone-like photos" of tests/records/RESULTS.md. Everything here uses the training people
+s11-s40 only; s1-s10 are the held-out people of the end-to-end test (tests/test_find_faces.py), and
+nothing is chosen on them.
 
 For each way of finding faces (a number of searches at slightly different sizes,
 DETECTION_SCALES), it
@@ -19,8 +19,8 @@ DETECTION_SCALES), it
 
 From the repository root:
 
-    python tests/tune_face_frame.py                     # step 2 only: FACE_FRAME for each way
-    python tests/tune_face_frame.py --runs --seeds 0 1  # and the notebook runs (about 20 minutes)
+    python tests/run_by_hand/tune_face_frame.py         # step 2 only: FACE_FRAME for each way
+    python tests/run_by_hand/tune_face_frame.py --runs --seeds 0 1  # and the notebook runs (20 min)
 
 Step 2 alone takes about a minute. The AT&T faces come from --att-faces (the unpacked folder or
 att_faces.zip), else from ATT_FACES_SOURCE, else the notebook's own fetch, as in the tests
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the support modules of tests/
 from notebook_code import (att_faces_folder, execute_notebook, load_notebook_code,  # noqa: E402
                            read_metrics)
 from phone_photos import NAME_OF, SCENE_SIZE, SHORT_SETTINGS, phone_like_tree  # noqa: E402

@@ -2,12 +2,12 @@
 
 Not collected by pytest (its name does not start with test_). From the repository root:
 
-    python tests/benchmark_splits.py --seed N    # 12 splits drawn with seed N; which seeds are
-                                                 #   tuning and which are report seeds: the
-                                                 #   split-seed ledger in tests/RESULTS.md
-    python tests/benchmark_splits.py --seed N --write-report
-                                                 # the same, recorded as the project's report:
-                                                 #   tests/benchmark_report.json and README's table
+    # 12 splits drawn with seed N; which seeds are tuning and which are report seeds: the
+    # split-seed ledger in tests/records/RESULTS.md
+    python tests/run_by_hand/benchmark_splits.py --seed N
+    # the same, recorded as the project's report: tests/records/benchmark_report.json and README's
+    # table
+    python tests/run_by_hand/benchmark_splits.py --seed N --write-report
 
 Each split holds out --people identities drawn at random from the folders of DATA_DIR with
 numpy.random.default_rng(--seed), and runs the notebook with a SEED of its own, drawn from --seed
@@ -22,16 +22,17 @@ Per split, the executed notebook, its metrics.json, its wall time (wall_seconds.
 parameters it ran with, SEED included (parameters.json), go to --out/split-NN/; with --resume, a
 finished split is read back instead of run again, and refused if it ran with other parameters.
 
-The script prints a line per split; the per-split table of tests/RESULTS.md; per method the mean
-with its standard error over the splits and the worst split; the paired differences of each network
-to the baselines measured under its conditions (the full model to Fisherfaces and raw pixels fitted
-on every person not tested, with its threshold rule; the core network to those fitted on its
-training people, with the validation threshold); on how many splits each network is ahead and its
-pre-chosen threshold within SLACK of 1 - EER, and whether the TARGETS are met; how each threshold
-rule did; and the times (information). It writes the report (report.json) and the per-split table
-(summary.md) to --out. --write-report also records the report in tests/benchmark_report.json and
-rewrites the part of README.md between its benchmark-table markers; with --resume it rereads
-finished splits, so `--resume --write-report` records a finished benchmark without running it again.
+The script prints a line per split; the per-split table of tests/records/RESULTS.md; per method the
+mean with its standard error over the splits and the worst split; the paired differences of each
+network to the baselines measured under its conditions (the full model to Fisherfaces and raw
+pixels fitted on every person not tested, with its threshold rule; the core network to those fitted
+on its training people, with the validation threshold); on how many splits each network is ahead
+and its pre-chosen threshold within SLACK of 1 - EER, and whether the TARGETS are met; how each
+threshold rule did; and the times (information). It writes the report (report.json) and the
+per-split table (summary.md) to --out. --write-report also records the report in
+tests/records/benchmark_report.json and rewrites the part of README.md between its benchmark-table
+markers; with --resume it rereads finished splits, so `--resume --write-report` records a finished
+benchmark without running it again.
 """
 import argparse
 import json
@@ -44,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the support modules of tests/
 from notebook_code import ROOT, execute_notebook, load_notebook_code  # noqa: E402
 
 # the methods of metrics.json["methods"], in the order they are shown, with their short names
@@ -68,7 +69,7 @@ SEED_SPACING = 1000  # the notebook seeds networks with SEED to SEED + 103: no t
 AHEAD = "full model ahead of Fisherfaces on AUC and EER"
 WITHIN = f"full model: balanced accuracy at the pre-chosen threshold >= (1 - EER) - {SLACK:.2f}"
 TARGETS = {AHEAD: 0.85, WITHIN: 0.90}  # the share of the splits each claim should hold on
-REPORT = ROOT / "tests" / "benchmark_report.json"
+REPORT = ROOT / "tests" / "records" / "benchmark_report.json"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- benchmark table -->", "<!-- /benchmark table -->"
 REPORT_INPUTS = ("seed", "command", "note", "machine", "recipe", "splits", "threshold_rules")
@@ -431,7 +432,7 @@ def markdown_table(splits, summary):
 def make_report(seed, command, note, machine, recipe, splits, threshold_rules):
     """The recorded report: its inputs (split records: held_out, notebook_seed, methods,
     train_seconds, notebook_seconds, pairs, genuine_pairs), all computed from them, and the
-    markdown of README and of tests/RESULTS.md."""
+    markdown of README and of tests/records/RESULTS.md."""
     rows = [s["methods"] for s in splits]
     counts = count_wins(rows)
     times = timing([s["train_seconds"] for s in splits], [s["notebook_seconds"] for s in splits])
@@ -499,7 +500,7 @@ def parse_arguments(argv=None):
                         help="read back splits already finished in --out with the same parameters")
     parser.add_argument("--write-report", action="store_true",
                         help="record the result as the project's report: "
-                             "tests/benchmark_report.json and README.md's results table")
+                             "tests/records/benchmark_report.json and README.md's results table")
     args = parser.parse_args(argv)
     if args.write_report and args.parameter:
         parser.error("--write-report records the notebook as it is: drop the -p parameters")
@@ -530,7 +531,7 @@ def main(argv=None):
                         "genuine_pairs": metrics.get("genuine_pairs")})
         print(split_line(number_, split, records[-1]["methods"], metrics["train_seconds"],
                          seconds), flush=True)
-    command = " ".join(["python tests/benchmark_splits.py", f"--seed {args.seed}"]
+    command = " ".join(["python tests/run_by_hand/benchmark_splits.py", f"--seed {args.seed}"]
                        + [f"--splits {args.splits}"] * (args.splits != 12)
                        + [f"--people {args.people}"] * (args.people != 10)
                        + [f"-p {name} {value}" for name, value in args.parameter])
@@ -559,7 +560,7 @@ def main(argv=None):
                                                 ensure_ascii=False) + "\n")
     if args.write_report:
         write_report(report)
-        print("\nwrote tests/benchmark_report.json and README.md's results table")
+        print("\nwrote tests/records/benchmark_report.json and README.md's results table")
 
 
 if __name__ == "__main__":
