@@ -99,7 +99,8 @@ def test_the_benchmark_passes_each_split_its_seed_and_records_it(stand_in, tmp_p
 
 
 def test_a_seed_parameter_runs_every_split_with_that_seed(stand_in, tmp_path):
-    bench.main(["--splits", "3", "--people", "4", "--out", str(tmp_path), "-p", "SEED", "5"])
+    bench.main(["--seed", "7", "--splits", "3", "--people", "4", "--out", str(tmp_path),
+                "-p", "SEED", "5"])
     assert [c["SEED"] for c in stand_in] == [5, 5, 5]
     report = json.loads((tmp_path / "report.json").read_text())
     assert "every split with the notebook's `SEED` 5" in report["markdown"]
@@ -238,8 +239,8 @@ def stand_in(monkeypatch):
 
 def test_benchmark_runs_with_sanity_checks_off_and_writes_its_report(stand_in, tmp_path,
                                                                      monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["benchmark_splits.py", "--splits", "3", "--people", "4",
-                                      "--out", str(tmp_path), "-p", "EPOCHS", "2"])
+    monkeypatch.setattr(sys, "argv", ["benchmark_splits.py", "--seed", "2034", "--splits", "3",
+                                      "--people", "4", "--out", str(tmp_path), "-p", "EPOCHS", "2"])
     bench.main()
     assert len(stand_in) == 3
     assert all(c["SANITY_CHECKS"] is False and c["EPOCHS"] == 2 and "TEST_SUBJECTS" not in c
@@ -264,7 +265,7 @@ def test_write_report_records_the_report_and_rewrites_only_readmes_table(stand_i
     readme.write_text(f"# Title\n\nBefore.\n\n{bench.BEGIN}\nold table\n{bench.END}\n\nAfter.\n")
     monkeypatch.setattr(bench, "README", readme)
     monkeypatch.setattr(bench, "REPORT", tmp_path / "report.json")
-    bench.main(["--splits", "2", "--people", "4", "--out", str(tmp_path / "out"),
+    bench.main(["--seed", "7", "--splits", "2", "--people", "4", "--out", str(tmp_path / "out"),
                 "--write-report"])
     report = json.loads((tmp_path / "report.json").read_text())
     text = readme.read_text()
@@ -278,9 +279,15 @@ def test_write_report_records_the_report_and_rewrites_only_readmes_table(stand_i
         bench.write_report(report)
 
 
+def test_the_seed_must_be_given_so_that_no_old_report_is_rerun_by_default(capsys):
+    with pytest.raises(SystemExit):
+        bench.parse_arguments([])
+    assert "--seed" in capsys.readouterr().err
+
+
 def test_write_report_refuses_other_parameters(capsys):
     with pytest.raises(SystemExit):
-        bench.parse_arguments(["--write-report", "-p", "EPOCHS", "2"])
+        bench.parse_arguments(["--seed", "2037", "--write-report", "-p", "EPOCHS", "2"])
     assert "drop the -p parameters" in capsys.readouterr().err
 
 

@@ -1,5 +1,6 @@
 """Code a learner reads at a glance: the linter's rules (tests/ruff.toml) hold for the notebook and
-tests/, and every function of the notebook takes the data it uses as arguments."""
+tests/, every function of the notebook takes the data it uses as arguments, and train_network stays
+short."""
 
 import ast
 import builtins
@@ -106,53 +107,3 @@ def test_train_network_stays_short():
         if isinstance(node, ast.FunctionDef) and node.name == "train_network"
     )
     assert train.end_lineno - train.lineno + 1 <= 30
-
-
-HARNESS_SCRIPTS = sorted(path.name for path in (ROOT / "tests" / "run_by_hand").glob("*.py")
-                         if not path.name.startswith("test_")
-                         and 'if __name__ == "__main__":' in path.read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("script", HARNESS_SCRIPTS)
-def test_harness_script_imports(script):
-    """Each script under tests/ that a person runs by hand imports cleanly (ruff does not see a
-    name imported from a module that no longer has it)."""
-    result = subprocess.run([sys.executable, "-c", f"import {script.removesuffix('.py')}"],
-                            cwd=ROOT / "tests" / "run_by_hand", capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-
-
-def collected(*arguments):
-    """The test ids pytest collects, in another process, for these arguments."""
-    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                             "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
-                             "siames_network_pytorch.ipynb", "tests/", *arguments],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return {line for line in result.stdout.splitlines() if "::" in line}
-
-
-def test_the_fast_selection_leaves_out_every_run_of_the_notebook():
-    """-m "not slow" collects no cell of the notebook (nbval) and no test marked slow; a test that
-    starts the notebook unmarked fails by itself (conftest.py), so everything that starts the
-    notebook is in the slow selection."""
-    fast, slow = collected("-m", "not slow"), collected("-m", "slow")
-    assert fast and not fast & slow
-    assert not any(".ipynb::" in test for test in fast)
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    code_cells = sum(cell["cell_type"] == "code" for cell in cells)
-    assert sum(".ipynb::" in test for test in slow) == code_cells  # nbval: one item per cell
-    assert any("test_papermill_commands_run_with_short_settings" in test for test in slow)
-
-
-def test_starting_the_notebook_in_an_unmarked_test_fails_it():
-    """This test is not marked slow: the guard of conftest.py refuses papermill, in this process
-    or another, before any notebook starts."""
-    import papermill
-
-    with pytest.raises(pytest.fail.Exception, match="not marked slow"):
-        papermill.execute_notebook("siames_network_pytorch.ipynb", "never.ipynb")
-    with pytest.raises(pytest.fail.Exception, match="not marked slow"):
-        subprocess.run([sys.executable, "-m", "papermill", "--help"], capture_output=True)
-    assert subprocess.run([sys.executable, "-c", "print(1)"], capture_output=True).returncode == 0

@@ -1,5 +1,6 @@
 """README is a front page: short, opens with the notebook's own figure and the result, shows the two
-set-up commands, and every link in it (and in the results record) resolves. No text in the
+set-up commands, and every link in it, in the notebook, in tests/README.md and in the records
+resolves. No text in the
 repository talks about how it was made rather than about the project."""
 import json
 import re
@@ -85,39 +86,3 @@ def test_no_words_about_how_the_project_was_made():
         # pytest's word for one test run
         found = how_it_was_made.search(text.replace('scope="session"', ""))
         assert not found, f"{name} speaks of how it was made: {found.group(0)!r}"
-
-
-SUPPORT_MODULES_AT_MOST = 4
-
-
-def test_tests_keep_tests_scripts_and_records_apart():
-    """Directly in tests/: conftest.py, the test_*.py files and at most four support modules; the
-    hand-run scripts in run_by_hand/, the records in records/."""
-    loose = [p.name for p in (ROOT / "tests").glob("*.py")
-             if p.name != "conftest.py" and not p.name.startswith("test_")]
-    assert len(loose) <= SUPPORT_MODULES_AT_MOST, loose
-    for module in loose:  # a support module is imported by a test file or conftest.py
-        name = module.removesuffix(".py")
-        assert any(re.search(rf"^(from|import) {name}\b", p.read_text(encoding="utf-8"), re.M)
-                   for p in (ROOT / "tests").glob("*.py")), f"{module} is imported by no test"
-    scripts = list((ROOT / "tests" / "run_by_hand").glob("*.py"))
-    assert scripts and all('if __name__ == "__main__":' in p.read_text() for p in scripts)
-    assert (ROOT / "tests" / "records" / "RESULTS.md").is_file()
-
-
-def test_the_tests_readme_names_every_file_and_folder_of_tests():
-    guide = (ROOT / "tests" / "README.md").read_text(encoding="utf-8")
-    for path in sorted((ROOT / "tests").rglob("*")):
-        relative = path.relative_to(ROOT / "tests")
-        if any(part.startswith((".", "__pycache__")) for part in relative.parts):
-            continue
-        shown = relative.as_posix() + ("/" if path.is_dir() else "")
-        assert f"`{shown}`" in guide or f"`{path.name}`" in guide, f"tests/README.md: {shown}"
-
-
-def test_the_results_page_is_one_page_and_links_its_history():
-    page = (ROOT / "tests" / "records" / "RESULTS.md").read_text(encoding="utf-8")
-    assert len(page.splitlines()) <= 300
-    assert "](history.md" in page and (ROOT / "tests" / "records" / "history.md").is_file()
-    for heading in ("Rules for honest reporting", "Split-seed ledger"):
-        assert f"## {heading}\n" in page, heading

@@ -484,8 +484,9 @@ def split_line(number_, split, r, train_seconds, notebook_seconds):
 def parse_arguments(argv=None):
     """The command line; --write-report refuses parameters other than the notebook's own."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=2034,
-                        help="seed that draws the splits and their notebook SEEDs (default 2034)")
+    parser.add_argument("--seed", type=int, required=True,
+                        help="seed that draws the splits and their notebook SEEDs: the next unused "
+                        "seed of the ledger (tests/records/RESULTS.md) for a report")
     parser.add_argument("--splits", type=int, default=12, help="how many splits (default 12)")
     parser.add_argument("--people", type=int, default=10,
                         help="identities held out per split (default 10)")
