@@ -1,12 +1,13 @@
 """The committed notebook is what a reader on the web sees: executed in order, clean, small,
 readable, and its prose agrees with its stored outputs."""
 import ast
+import json
 import re
 import shlex
 
+import after_execution
 import nbformat
 import pytest
-
 from notebook_code import NOTEBOOK, ROOT
 
 SECTIONS = ["# Siamese networks with PyTorch", "## 1. Theory", "## 2. Set-up", "## 3. The network",
@@ -240,6 +241,21 @@ def test_training_and_the_full_models_networks_store_progress_bars(notebook, cod
     assert len(finished) >= len(bars) and all(s["value"] == s["max"] for s in finished)
     text = sum(len(output_text(o)) for cell in code_cells for o in cell.outputs)
     assert text < 10_000, f"{text} characters of text outputs"
+
+
+def test_every_stored_bar_shows_its_final_state_as_plain_text():
+    """A page that cannot draw widgets (GitHub) prints a bar's plain text: it is the bar's final
+    state (tests/run_by_hand/after_execution.py writes it), never the 0 % tqdm wrote at the start,
+    and nothing for a bar Jupyter hides once done."""
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    states = notebook["metadata"]["widgets"][after_execution.WIDGET_STATE]["state"]
+    shown = []
+    for _, output, model_id in after_execution.bar_outputs(notebook):
+        text = "".join(output["data"].get("text/plain", ""))
+        assert text == after_execution.final_bar_text(states, model_id), (
+            f"{text!r}: run python tests/run_by_hand/after_execution.py after re-executing")
+        shown += [text] if text else []
+    assert shown and all("100%|" in text and " 0%|" not in text for text in shown)
 
 
 def test_size_under_5_mib():

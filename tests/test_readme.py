@@ -7,7 +7,7 @@ import re
 import shlex
 
 from notebook_code import ROOT
-from readme_figure import FIGURE, section_figure
+from after_execution import FIGURE, section_figure
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
@@ -34,7 +34,7 @@ def test_readme_is_short_and_opens_with_the_figure_and_the_result():
 
 def test_readme_figure_is_the_notebooks_current_figure():
     assert FIGURE.read_bytes() == section_figure(), \
-        "run python tests/run_by_hand/readme_figure.py after re-executing the notebook"
+        "run python tests/run_by_hand/after_execution.py after re-executing the notebook"
 
 
 def test_set_up_has_two_commands_that_run_the_notebook_and_the_tests():
