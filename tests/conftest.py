@@ -12,6 +12,7 @@ from pathlib import Path
 import papermill
 import pytest
 import torch
+
 from notebook_code import SMALL, att_faces_folder, load_notebook_code
 
 sys.path.insert(1, str(Path(__file__).parent / "run_by_hand"))  # scripts some tests import

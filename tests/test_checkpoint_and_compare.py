@@ -3,8 +3,9 @@ threshold, zooms and mirroring, and a missing, unreadable or foreign file stops 
 import numpy as np
 import pytest
 import torch
-from notebook_code import SMALL
 from PIL import Image, ImageOps
+
+from notebook_code import SMALL
 
 
 def test_with_mirroring_off_neither_the_training_views_nor_compare_mirror(nb, small, tmp_path,

@@ -13,8 +13,9 @@ import pytest
 import sklearn.datasets
 import torch
 import torchvision.datasets.utils
-from notebook_code import snapshot
 from PIL import Image
+
+from notebook_code import snapshot
 
 
 @pytest.fixture

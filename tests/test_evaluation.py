@@ -4,8 +4,9 @@ right answer is known."""
 import numpy as np
 import pytest
 import torch
-from notebook_code import SMALL
 from scipy.spatial.distance import cdist, pdist
+
+from notebook_code import SMALL
 
 # ---- The measures ----------------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ import numpy as np
 import papermill
 import pytest
 import torch
+from PIL import Image
+
 from notebook_code import execute_notebook, read_metrics, snapshot
 from phone_photos import (
     NAME_OF,
@@ -19,7 +21,6 @@ from phone_photos import (
     phone_like_tree,
     save_sideways,
 )
-from PIL import Image
 
 
 def size(box):

@@ -4,6 +4,7 @@ reflection and normalises batches, seeding repeats, and embed() measures in eval
 import numpy as np
 import pytest
 import torch
+
 from notebook_code import SMALL
 
 

@@ -5,9 +5,10 @@ import json
 import re
 import shlex
 
-import after_execution
 import nbformat
 import pytest
+
+import after_execution
 from notebook_code import NOTEBOOK, ROOT
 
 SECTIONS = ["# Siamese networks with PyTorch", "## 1. Theory", "## 2. Set-up", "## 3. The network",
