@@ -152,29 +152,23 @@ def test_hardest_pairs_take_one_genuine_pair_per_person_and_one_impostor_pair_pe
     assert genuine.dtype.kind == impostor.dtype.kind == "i"
 
 
-def test_pairs_are_coloured_blue_below_the_threshold_and_red_above_it(nb, monkeypatch):
+def test_pairs_are_shown_in_pdist_order_blue_below_the_threshold_and_red_above_it(nb, monkeypatch):
     monkeypatch.setattr(nb.plt, "show", lambda: None)
-    photos = np.zeros((3, 1, 8, 8))
-    nb.show_pairs(photos, photos, ["below", "at", "above"], [0.2, 0.8, 1.6], threshold=0.8, top=2)
+    photos = np.arange(3.0).reshape(3, 1, 1, 1) * np.ones((3, 1, 8, 8))  # photo k is all k
+    distances, same = np.array([0.2, 0.8, 2.0]), np.array([True, False, False])  # 01, 02, 12
+    nb.show_pairs(photos, [0, 1, 2], distances, same, threshold=0.8, files=["a", "b", "c"])
     fig = nb.plt.gcf()
-    red, _, blue, _ = zip(*(fig.axes[k].title.get_bbox_patch().get_facecolor() for k in range(3)))
-    assert blue[0] > red[0] + 0.3 and red[2] > blue[2] + 0.3, "blue: same; red: different"
+    first, second = fig.axes[:3], fig.axes[3:6]  # the top row, then the bottom row
+    assert [ax.images[0].get_array().mean() for ax in first] == [0, 0, 1]
+    assert [ax.images[0].get_array().mean() for ax in second] == [1, 2, 2]
+    assert first[2].get_title().startswith("b\nc\nDissimilarity: 2.00")
+    red, _, blue, _ = zip(*(ax.title.get_bbox_patch().get_facecolor() for ax in first))  # RGBA
+    assert red[2] > blue[2] + 0.3 and blue[0] > red[0] + 0.3, "blue: same; red: different"
     assert red[1] == pytest.approx(blue[1], abs=0.05), "at the threshold: neither"
-    bar = fig.axes[-1]  # the colour bar, from 0 to the top distance, with the threshold marked
+    bar = fig.axes[-1]  # the colour bar, from 0 to the largest distance, the threshold marked
     assert bar.get_xlim() == pytest.approx((0, 2))
     assert [line.get_xdata()[0] for line in bar.lines] == [0.8]
     nb.plt.close(fig)
-
-
-def test_balanced_pairs_alternate_genuine_and_impostor_pairs(nb):
-    person_ids = np.repeat(np.arange(5), 4)
-    first, second = nb.balanced_pairs(person_ids, 10, seed=3)
-    assert len(first) == len(second) == 10 and np.all(first != second)
-    genuine = person_ids[first] == person_ids[second]
-    assert genuine.tolist() == [True, False] * 5
-    again = nb.balanced_pairs(person_ids, 10, seed=3)
-    assert np.array_equal(first, again[0]) and np.array_equal(second, again[1])
-    assert not np.array_equal(first, nb.balanced_pairs(person_ids, 10, seed=4)[0])
 
 
 @pytest.mark.parametrize("distance, same, threshold, right",

@@ -18,7 +18,7 @@ COVERED = {
     "split_people", "verification_metrics", "best_threshold", "one_shot_accuracy", "evaluate",
     "threshold_rules", "evaluate_networks", "left_out_groups", "largest_face", "agreeing_face",
     "framed_box", "face_box", "save_checkpoint", "load_model", "compare", "fetch_att_faces",
-    "unpack_faces",
+    "unpack_faces", "choose_test_people", "show_pairs", "hardest_pairs",
 }
 
 

@@ -116,10 +116,10 @@ MUTATIONS = [
     M("split_test_people_not_removed", "split_people",
       "np.setdiff1d(np.arange(len(names)), tested)", "np.arange(len(names))",
       "test people can be drawn as validation or training people: a leak into the test"),
-    M("held_out_same_folder_twice", "split_people",
+    M("held_out_same_folder_twice", "choose_test_people",
       "elif len(set(wanted)) < len(wanted):", "elif len(set(test_people)) < len(test_people):",
       "TEST_PEOPLE = [1, 's1'] passes: one person is held out twice"),
-    M("held_out_draw_unseeded", "split_people",
+    M("held_out_draw_unseeded", "choose_test_people",
       "np.random.default_rng(seed).choice(len(names)", "np.random.default_rng().choice(len(names)",
       "drawn test people ignore SEED: a rerun tests other people"),
     # The measures
@@ -148,6 +148,15 @@ MUTATIONS = [
       "balanced_accuracy_score(same, distances <= threshold)",
       "balanced_accuracy_score(same, distances <= best_threshold(distances, same))",
       "balanced accuracy at the best threshold in hindsight, chosen on the test pairs"),
+    # The figures of section 8
+    M("pairs_shown_second_photo_first", "show_pairs",
+      "first, second = np.triu_indices(len(images), k=1)",
+      "second, first = np.triu_indices(len(images), k=1)",
+      "each pair's photos are looked up in the wrong order: the figure shows other photos"),
+    M("hardest_pairs_repeat_people", "hardest_pairs",
+      "hardest.append(ranked[np.sort(first_of_each)][:count])",
+      "hardest.append(ranked[:count])",
+      "one person, or one two people, fills every hardest pair: the figure repeats one case"),
     # The threshold rules and the calibration split
     M("threshold_rule_left_out_alone", "threshold_rules",
       "{USED_RULE: (from_left_out + from_training) / 2,", "{USED_RULE: from_left_out,",
