@@ -1,135 +1,87 @@
-"""The network and the contrastive loss: the loss follows Hadsell et al. (Y = 0 genuine) with the
-margin it is given, the twins share weights, embeddings have unit length, the network pads by
-reflection and normalises batches, seeding repeats, and embed() measures in evaluation mode."""
+"""The network, the contrastive loss (Y = 0 for a genuine pair), and one training run."""
 import numpy as np
 import pytest
 import torch
 
-from notebook_code import SMALL
+
+def test_loss_follows_hadsell_with_y_zero_for_genuine_pairs(nb):
+    origin = torch.zeros(3, 2)
+    points = torch.tensor([[0.5, 0.0], [1.0, 0.0], [2.0, 0.0]])  # D = 0.5, 1, 2
+    genuine = nb.contrastive_loss(origin, points, [True] * 3, margin=1.4)
+    impostor = nb.contrastive_loss(origin, points, [False] * 3, margin=1.4)
+    assert torch.allclose(genuine, torch.tensor([0.125, 0.5, 2.0]))
+    assert torch.allclose(impostor, torch.tensor([0.405, 0.08, 0.0]))  # 0 beyond the margin
 
 
-def test_the_loss_uses_the_margin_it_is_given(nb):
-    points = torch.tensor([[0.6, 0.8]])  # D = 1 from the origin
-    impostor = torch.tensor([False])
-    for margin in (0.5, 1.4, 2.0):
-        loss = nb.contrastive_loss(torch.zeros(1, 2), points, impostor, margin)
-        assert loss.item() == pytest.approx(0.5 * max(0.0, margin - 1.0) ** 2, abs=1e-5)
-
-
-# The contrastive loss
-
-def test_contrastive_loss_convention(nb):
-    origin = torch.zeros(5, 2)
-    points = torch.tensor([[1.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.5, 0.0], [0.3, 0.4]])
-    # genuine, impostor, beyond the margin, impostor, genuine
-    same = torch.tensor([True, False, False, False, True])
-    expected = torch.tensor([0.5 * 1.0 ** 2, 0.5 * 0.4 ** 2, 0.0, 0.5 * 0.9 ** 2, 0.5 * 0.5 ** 2])
-    assert torch.allclose(nb.contrastive_loss(origin, points, same, margin=1.4), expected)
-
-
-def test_contrastive_loss_pulls_genuine_pairs_together_and_pushes_impostors_apart(nb):
-    second = torch.tensor([[0.6, 0.0]], requires_grad=True)
-    for is_same, direction in ((True, 1), (False, -1)):
-        second.grad = None
-        nb.contrastive_loss(torch.zeros(1, 2), second, torch.tensor([is_same]),
-                            margin=1.4).sum().backward()
-        assert direction * second.grad[0, 0] > 0, \
-            "gradient descent must move genuine pairs closer, impostors apart"
-
-
-def test_contrastive_loss_accepts_labels_from_numpy(nb):
-    same = torch.as_tensor(np.array([1, 1, 2]) == np.array([1, 2, 2]))
-    losses = nb.contrastive_loss(torch.zeros(3, 2), torch.ones(3, 2), same, margin=2.0)
-    assert losses.shape == (3,) and losses[0] == pytest.approx(1.0, abs=1e-5) and losses[1] > 0
-
-
-# The network
-
-def is_siamese(model, first, second, third):
-    """True when model(a, b) embeds a and b with one and the same function, model.forward_once, and
-    neither input is ignored; first, second and third are batches of different images."""
+def test_branches_share_their_weights(nb, small_network):
+    network = small_network()
+    first, second = torch.randn(2, 3, 1, *nb.IMAGE_SIZE)
     with torch.no_grad():
-        a, b = model(first, second)
-        swapped_b, swapped_a = model(second, first)
-        a_again, c = model(first, third)
-        alone_a, alone_b, alone_c = (model.forward_once(x) for x in (first, second, third))
-    close = lambda x, y: torch.allclose(x, y, atol=1e-6)
-    # both inputs go through forward_once; swapping the inputs swaps the outputs; each output
-    # depends on its input
-    return (close(a, alone_a) and close(b, alone_b) and close(c, alone_c)
-            and close(swapped_a, a) and close(swapped_b, b)
-            and close(a_again, a) and not close(c, b) and not close(a, b))
+        a, b = network(first, second)
+        swapped_b, swapped_a = network(second, first)
+        assert torch.allclose(a, network.forward_once(first), atol=1e-6)
+        assert torch.allclose(a, swapped_a, atol=1e-6) and torch.allclose(b, swapped_b, atol=1e-6)
 
 
-def three_batches(nb):
-    generator = torch.Generator().manual_seed(0)
-    return [torch.randn(3, 1, *nb.IMAGE_SIZE, generator=generator) for _ in range(3)]
+@pytest.mark.parametrize("normalise", [True, False])
+def test_embeddings_have_length_one_only_when_normalised(nb, small_network, normalise):
+    with torch.no_grad():
+        embeddings = small_network(normalise=normalise).forward_once(
+            torch.randn(4, 1, *nb.IMAGE_SIZE))
+    assert embeddings.shape == (4, 64)
+    assert torch.allclose(embeddings.norm(dim=1), torch.ones(4), atol=1e-5) == normalise
 
 
-def test_twins_share_weights_and_use_both_inputs(nb, small):
-    assert is_siamese(small(), *three_batches(nb))
+def test_network_has_the_layers_the_tutorial_names(small_network):
+    kinds = {type(layer).__name__ for layer in small_network().modules()}
+    assert {"ReflectionPad2d", "Conv2d", "ReLU", "BatchNorm2d", "Linear"} <= kinds
 
 
-def test_the_twin_check_rejects_broken_models(nb, small):
-    class IgnoresSecond(nb.SiameseNetwork):
-        def forward(self, first, second):
-            return self.forward_once(first), self.forward_once(first)
+def test_mirror_embedding_is_the_mean_of_photo_and_mirror_image(nb, small_network):
+    network, images = small_network(), torch.randn(3, 1, *nb.IMAGE_SIZE)
+    with torch.no_grad():
+        both = network.forward_once(images) + network.forward_once(images.flip(-1))
+    assert torch.allclose(nb.embed(network, images, mirror=True),
+                          torch.nn.functional.normalize(both, dim=1), atol=1e-5)
+    mirrored = nb.embed(network, images.flip(-1), mirror=True)
+    assert torch.allclose(nb.embed(network, images, mirror=True), mirrored, atol=1e-5)
 
-    class IgnoresFirst(nb.SiameseNetwork):
-        def forward(self, first, second):
-            return self.forward_once(second), self.forward_once(second)
 
-    class TwoBranches(nb.SiameseNetwork):
-        """Two networks of their own weights, one per input."""
+def test_ensemble_distance_is_the_root_mean_square_of_the_networks(nb, small_network):
+    networks, images = [small_network(0), small_network(1)], torch.randn(2, 1, *nb.IMAGE_SIZE)
+    together = nb.embed_ensemble(networks, images, mirror=False)
+    each = [nb.embed(network, images, mirror=False) for network in networks]
+    squares = [float((e[0] - e[1]).norm() ** 2) for e in each]
+    assert float((together[0] - together[1]).norm()) == pytest.approx(np.mean(squares) ** 0.5,
+                                                                      rel=1e-4)
 
-        def __init__(self):
-            super().__init__(**SMALL)
-            self.other = nb.SiameseNetwork(**SMALL)
 
-        def forward(self, first, second):
-            return self.forward_once(first), self.other.forward_once(second)
+def test_batches_hold_the_chosen_people_and_photos(nb):
+    person_ids = np.repeat(np.arange(40), 10)
+    batches = list(nb.person_batches(person_ids, np.random.default_rng(0)))
+    assert len(batches) == 400 // (nb.PEOPLE_PER_BATCH * nb.IMAGES_PER_PERSON)
+    for batch in batches:
+        people, counts = np.unique(person_ids[batch], return_counts=True)
+        assert len(people) == nb.PEOPLE_PER_BATCH and set(counts) == {nb.IMAGES_PER_PERSON}
 
-    batches = three_batches(nb)
+
+def test_random_views_differ_per_image_and_keep_the_shape(nb):
     torch.manual_seed(0)
-    for broken in (IgnoresSecond(**SMALL), IgnoresFirst(**SMALL), TwoBranches()):
-        assert not is_siamese(broken.eval(), *batches), type(broken).__name__
-    assert is_siamese(nb.SiameseNetwork(**SMALL).eval(), *batches)
+    images = torch.randn(1, 1, *nb.IMAGE_SIZE).expand(4, -1, -1, -1)
+    views = nb.random_views(images)
+    assert views.shape == images.shape
+    assert not torch.allclose(views[0], views[1])
 
 
-def test_embeddings_have_unit_length_for_any_input_size(nb, small):
-    network = small()
-    for size in (nb.IMAGE_SIZE, nb.RAW_PIXEL_SIZE, [64, 64]):
-        with torch.no_grad():
-            embeddings = network.forward_once(torch.randn(3, 1, *size))
-        assert embeddings.shape == (3, SMALL["embedding_dim"])
-        assert torch.allclose(embeddings.norm(dim=1), torch.ones(3), atol=1e-6)
-
-
-def test_network_pads_by_reflection_and_normalises_batches(nb, small):
-    network = small()
-    assert any(isinstance(layer, torch.nn.ReflectionPad2d) for layer in network.cnn)
-    assert not any(isinstance(layer, torch.nn.Conv2d) and layer.padding != (0, 0)
-                   for layer in network.cnn)
-    assert (sum(isinstance(layer, torch.nn.BatchNorm2d) for layer in network.cnn)
-            == len(SMALL["channels"]))
-
-
-def test_seed_everything_makes_networks_and_draws_repeat(nb):
-    nb.seed_everything(3)
-    first, draw = nb.SiameseNetwork(**SMALL), np.random.rand()
-    nb.seed_everything(3)
-    second, again = nb.SiameseNetwork(**SMALL), np.random.rand()
-    assert draw == again
-    assert all(torch.equal(a, b)
-               for a, b in zip(first.state_dict().values(), second.state_dict().values()))
-    nb.seed_everything(4)
-    assert not torch.equal(nb.SiameseNetwork(**SMALL).fc[1].weight, first.fc[1].weight)
-
-
-def test_embed_is_forward_once_in_evaluation_mode_in_chunks(nb, small):
-    network = small().train()
-    images = torch.randn(300, 1, *nb.IMAGE_SIZE)  # more than one chunk of 256
-    embeddings = nb.embed(network, images)
-    assert not network.training and not embeddings.requires_grad and embeddings.device.type == "cpu"
-    with torch.no_grad():
-        assert torch.allclose(embeddings, network.forward_once(images), atol=1e-5)
+def test_training_lowers_the_loss_and_repeats_with_its_seed(nb, monkeypatch, faces):
+    monkeypatch.setattr(nb, "EPOCHS", 10)
+    person_ids = np.repeat(np.arange(8), 4)
+    images = torch.stack([nb.photo_tensor(nb.open_photo(faces / f"s{p + 1}" / f"{k + 1}.pgm"),
+                                          nb.IMAGE_SIZE) for p in range(8) for k in range(4)])
+    watch = {"training": (images, person_ids)}
+    network, curves = nb.train_network(images, person_ids, 0, watch)
+    again, _ = nb.train_network(images, person_ids, 0)
+    assert curves["training"][-1] < 0.7 * curves["training"][0]
+    assert not network.training
+    for a, b in zip(network.state_dict().values(), again.state_dict().values()):
+        assert torch.equal(a, b)
