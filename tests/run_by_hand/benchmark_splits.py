@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the support modules of tests/
 from notebook_code import ROOT, execute_notebook  # noqa: E402
 
-METHODS = {"best_model": "4 networks", "core_network": "core network",
+METHODS = {"best_model": "ensemble of 4", "core_network": "core network",
            "core_network_no_mirror": "core network, no mirror",
            "fisherfaces": "Fisherfaces", "raw_pixels": "raw pixels"}  # key: name in metrics.json
 MEASURES = ("auc", "eer", "one_shot", "balanced_accuracy")
@@ -67,7 +67,7 @@ def split_seeds(seed, count):
 
 def method_key(name):
     """The report's key of a method named as in metrics.json."""
-    if name.endswith(" networks"):
+    if name == "ensemble" or name.endswith(" networks"):  # "4 networks": its name until 3c0877f
         return "best_model"
     return name.replace(",", "").replace(" ", "_").lower()
 
@@ -131,10 +131,9 @@ def targets(splits, differences):
 
 
 def number(value, measure, sign=False):
-    """A measure as the README shows it: AUC with 3 decimals, the others in percent."""
-    if measure == "auc":
-        return f"{value:+.3f}" if sign else f"{value:.3f}"
-    return f"{100 * value:+.1f}" if sign else f"{100 * value:.1f} %"
+    """A measure as the README shows it: AUC with 3 decimals, the others in percent (points)."""
+    text = f"{value:+.3f}" if measure == "auc" else f"{100 * value:+.1f}"
+    return (text if sign else text.lstrip("+")).replace("-", "−")
 
 
 def readme_table(report):
@@ -149,8 +148,8 @@ def readme_table(report):
              "| method | AUC | EER | one-shot (10 people) | balanced accuracy at the threshold | "
              "worst AUC |", "| --- | --- | --- | --- | --- | --- |"]
     for method, name in METHODS.items():
-        cells = [f"{number(summary[method][m]['mean'], m)} ± "
-                 f"{number(summary[method][m]['se'], m).replace(' %', '')}" for m in MEASURES]
+        cells = [f"{number(summary[method][m]['mean'], m)} ± {number(summary[method][m]['se'], m)}"
+                 + ("" if m == "auc" else " %") for m in MEASURES]
         lines.append(f"| {name} | {' | '.join(cells)} | "
                      f"{number(summary[method]['auc']['worst'], 'auc')} |")
     lines += ["", "| paired difference, split by split | AUC | EER (points) | one-shot (points) "
@@ -160,8 +159,7 @@ def readme_table(report):
         cells = []
         for m in MEASURES:
             d = differences[f"{first} - {second}: {m}"]
-            error = number(d["se"], m).replace(" %", "")
-            cells.append(f"{number(d['mean'], m, sign=True)} ± {error}")
+            cells.append(f"{number(d['mean'], m, sign=True)} ± {number(d['se'], m)}")
         ahead = differences[f"{first} - {second}: auc"]["ahead"]
         lines.append(f"| {METHODS[first]} − {METHODS[second]} | {' | '.join(cells)} | "
                      f"{ahead} of {len(report['splits'])} |")
@@ -216,7 +214,7 @@ def main(argv=None):
             f"{METHODS[m]} {numbers[m]['auc']:.3f}" for m in METHODS), flush=True)
     differences = paired(splits)
     report = {"seed": args.seed, "parameters": extra, "python": platform.python_version(),
-              "machine": f"{os.cpu_count()}-core {platform.machine()} CPU, no GPU asked for, "
+              "machine": f"{os.cpu_count()}-core {platform.machine()} CPU, "
                          f"Python {platform.python_version()}, PyTorch {version('torch')}",
               "median_notebook_seconds": float(np.median([s["seconds"]["notebook"]
                                                           for s in splits])),
