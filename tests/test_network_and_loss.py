@@ -81,6 +81,10 @@ def test_training_lowers_the_loss_and_repeats_with_its_seed(nb, monkeypatch, fac
     watch = {"training": (images, person_ids)}
     network, curves = nb.train_network(images, person_ids, 0, watch)
     again, _ = nb.train_network(images, person_ids, 0)
+    nb.seed_everything(0)
+    untrained = nb.SiameseNetwork(nb.NORMALISE_EMBEDDINGS)  # the same start as training's
+    for name, weights in untrained.named_parameters():
+        assert not torch.equal(weights, network.state_dict()[name]), f"{name} never moved"
     assert curves["training"][-1] < 0.7 * curves["training"][0]
     assert not network.training
     for a, b in zip(network.state_dict().values(), again.state_dict().values()):

@@ -126,7 +126,7 @@ def targets(splits, differences):
     measured = {"core_raw_auc": differences["core_network - raw_pixels: auc"]["ahead"],
                 "best_fisher_both": both,
                 "best_fisher_gain": differences["best_model - fisherfaces: auc"]["mean"]}
-    return {name: {"measured": measured[key], "limit": limit, "met": measured[key] >= limit}
+    return {name: {"measured": measured[key], "limit": limit, "met": bool(measured[key] >= limit)}
             for name, (key, limit) in TARGETS.items()}
 
 

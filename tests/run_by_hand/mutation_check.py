@@ -69,9 +69,10 @@ MUTATIONS = [
       "pdist(features[validation]), pair_labels(person_ids[validation])",
       "pdist(features[test]), pair_labels(person_ids[test])"),
     M("one-shot names the farthest person", "one_shot_accuracy", "np.argmin(", "np.argmax("),
-    M("hardest pairs in the wrong order", "hardest_pairs",
-      "((same, -distances), (~same, distances))", "((same, distances), (~same, -distances))"),
-    M("hardest pairs repeat people", "hardest_pairs", "if people not in seen:", "if True:"),
+    M("closest genuine pairs shown as hardest", "hardest_pairs",
+      "np.argsort(-distances[genuine]", "np.argsort(distances[genuine]"),
+    M("the kinds of pairs swapped", "hardest_pairs",
+      "np.flatnonzero(same), np.flatnonzero(~same)", "np.flatnonzero(~same), np.flatnonzero(same)"),
     M("too many Fisherfaces dimensions", "fit_fisherfaces",
       "len(person_ids) - len(np.unique(person_ids))", "len(person_ids)"),
     M("validation and training people overlap", "split_people",
@@ -142,8 +143,9 @@ def run_tests(notebook_path):
     """Run the fast tests against a notebook copy: (caught, first failing test or reason)."""
     environment = {**os.environ, "SIAMESE_NOTEBOOK": str(notebook_path)}
     result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-m", "not slow",
-                             "-p", "no:cacheprovider", "tests/"], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=900)
+                             "-p", "no:cacheprovider", "tests/",  # the list's own test fails on
+                             "--deselect", "tests/test_mutation_list.py"],  # every copy: left out
+                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=900)
     failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
     if result.returncode == 1 and failed:
         return True, failed[0].split(" - ")[0].removeprefix("FAILED ")
