@@ -7,6 +7,7 @@ repository root, with ATT_FACES_SOURCE naming the unpacked faces:
 
     python tests/run_by_hand/tune_recipe.py                    # the recipe, 3 networks, splits 0-5
     python tests/run_by_hand/tune_recipe.py n_nets=8 val_share=0.2 splits=0:12
+    python tests/run_by_hand/tune_recipe.py n_nets=4 search=True splits=0:5   # the zoom search
 
 Each KEY=VALUE changes one entry of cfg. It prints a line per split and a summary per model: mean
 AUC and EER, the paired AUC difference to raw pixels and to Fisherfaces with the splits ahead.
@@ -23,7 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
-from scipy.spatial.distance import pdist
+from scipy.spatial.distance import cdist, pdist, squareform
 from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.metrics import roc_auc_score, roc_curve
@@ -33,8 +34,8 @@ from torchvision.transforms import v2
 torch.set_num_threads(1)
 DATA = Path(os.environ.get("ATT_FACES_SOURCE", "data/att_faces"))
 cfg = dict(val_share=0.3, epochs=20, margin=1.4, people=30, per=2, lr=1e-3, wd=5e-4,
-           aug="v2", balanced=False, n_nets=3, splits="0:6", zoom=1.3, shift=4, size=(56, 46),
-           channels=(16, 32, 64, 128))
+           balanced=False, n_nets=3, splits="0:6", zoom=1.3, shift=4, size=(56, 46),
+           channels=(16, 32, 64, 128), search=False)
 for arg in sys.argv[1:]:
     key, value = arg.split("=")
     cfg[key] = type(cfg[key])(eval(value)) if not isinstance(cfg[key], str) else value
@@ -163,10 +164,25 @@ for k in range(lo, hi):
     for s, net in enumerate(nets):
         r[f"net{s}"] = auc_eer(pdist(emb(net, x)), same)
         r[f"net{s}_mirror"] = auc_eer(pdist(emb(net, x, True)), same)
-    for k in sorted({4, 6, len(nets)}):
-        if k <= len(nets):
+    for name, kw in (("ens", {}), ("ens_mirror", dict(mirror=True)),
+                     ("ens_mirror_scales", dict(mirror=True, zooms=(0.9, 1.0, 1.1, 1.2)))):
+        e = np.concatenate([emb(net, x, **kw) for net in nets], axis=1)
+        r[name] = auc_eer(pdist(e), same)  # the ensemble of all n_nets networks
+    for k in (4, 6):
+        if k < len(nets):  # the first k networks alone
             e = np.concatenate([emb(net, x, mirror=True) for net in nets[:k]], axis=1)
             r[f"ens{k}_mirror"] = auc_eer(pdist(e), same)
+    if cfg["search"]:  # per network the closest pair of views over five zooms, then the RMS
+        zooms = (0.8, 0.9, 1.0, 1.1, 1.2)
+        squared = 0
+        for net in nets[:4]:
+            vw = np.stack([emb(net, x, mirror=True, zooms=(z,)) for z in zooms], axis=1)
+            n, nz, dim = vw.shape
+            d = cdist(vw.reshape(-1, dim), vw.reshape(-1, dim)).reshape(n, nz, n, nz)
+            squared = squared + d.min(axis=(1, 3)) ** 2
+        full = np.sqrt(squared / len(nets[:4]))
+        np.fill_diagonal(full, 0)
+        r["ens4_search"] = auc_eer(squareform(full, checks=False), same)
     r["secs"] = secs
     rows.append(r)
     print(json.dumps({a: (round(b[0], 4), round(b[1], 4)) if isinstance(b, tuple) else b
