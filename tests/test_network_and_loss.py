@@ -56,6 +56,14 @@ def test_ensemble_distance_is_the_root_mean_square_of_the_networks(nb, small_net
                                                                       rel=1e-4)
 
 
+def test_every_pair_loss_averages_every_pair_labelled_by_person(nb):
+    embeddings = torch.tensor([[0.0, 0.0], [0.5, 0.0], [1.0, 0.0]])
+    person_ids = np.array([7, 7, 3])  # pairs (0, 1) genuine at 0.5; (0, 2) and (1, 2) impostors
+    m = nb.MARGIN
+    expected = (0.5 * 0.5 ** 2 + 0.5 * max(0, m - 1.0) ** 2 + 0.5 * max(0, m - 0.5) ** 2) / 3
+    assert nb.every_pair_loss(embeddings, person_ids).item() == pytest.approx(expected, rel=1e-5)
+
+
 def test_batches_hold_the_chosen_people_and_photos(nb):
     person_ids = np.repeat(np.arange(40), 10)
     batches = list(nb.person_batches(person_ids, np.random.default_rng(0)))
